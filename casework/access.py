@@ -1,0 +1,171 @@
+"""The one place that decides who may see and change which records.
+
+Every view, filter, search and picker reaches records through these functions.
+Access is granted per unit: django-guardian object permissions on the `Unit`,
+held by the unit's groups. Consultations shared with the other unit carry
+per-object grants (`ConsultationGroupObjectPermission`).
+
+Foreign or unknown records raise Http404 (never reveal that they exist);
+readers without the needed right on a record they may see get 403.
+"""
+
+from enum import Enum
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from casework.models import Consultation, ConsultationGroupObjectPermission, Topic, Unit
+from organisations.models import ContactPerson, Organisation
+
+
+class Action(Enum):
+    VIEW = "view"
+    CHANGE = "change"
+    DELETE = "delete"
+    HISTORY = "history"
+
+
+UNIT_PERMISSIONS = {
+    Action.VIEW: "view_unit_records",
+    Action.CHANGE: "change_unit_records",
+    Action.DELETE: "delete_unit_records",
+    Action.HISTORY: "view_unit_history",
+}
+
+# What a per-object grant on a shared consultation allows, per unit permission.
+SHARED_CONSULTATION_PERMISSIONS = {
+    Action.VIEW: "view_consultation",
+    Action.CHANGE: "change_consultation",
+    Action.DELETE: "delete_consultation",
+    Action.HISTORY: "view_consultation",
+}
+
+
+def unit_ids_for(user, action: Action) -> frozenset[int]:
+    """Ids of the units on which `user` holds `action`; memoised on the user per request."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cache = user.__dict__.setdefault("_unit_ids_cache", {})
+    if action not in cache:
+        # Model-level permissions must never widen access: only object grants on units count.
+        units = get_objects_for_user(
+            user, f"casework.{UNIT_PERMISSIONS[action]}", klass=Unit, accept_global_perms=False
+        )
+        cache[action] = frozenset(units.values_list("pk", flat=True))
+    return cache[action]
+
+
+def units_for(user, action: Action):
+    return Unit.objects.filter(pk__in=unit_ids_for(user, action))
+
+
+def can(user, action: Action, unit_ids) -> bool:
+    """Whether `user` holds `action` on at least one of `unit_ids`."""
+    return bool(unit_ids_for(user, action) & set(unit_ids))
+
+
+def is_member(user) -> bool:
+    return bool(unit_ids_for(user, Action.VIEW))
+
+
+# --- Consultations -------------------------------------------------------------------------------
+
+
+def _shared_grants(user, action: Action):
+    return ConsultationGroupObjectPermission.objects.filter(
+        group__user=user,
+        permission__codename=SHARED_CONSULTATION_PERMISSIONS[action],
+        permission__content_type__app_label="casework",
+    )
+
+
+def consultations_visible_to(user, action: Action = Action.VIEW):
+    if not user.is_authenticated or not user.is_active:
+        return Consultation.objects.none()
+    unit_ids = unit_ids_for(user, action)
+    shared = _shared_grants(user, action).filter(content_object=OuterRef("pk"))
+    return Consultation.objects.filter(Q(unit_id__in=unit_ids) | Exists(shared))
+
+
+def can_on_consultation(user, action: Action, consultation) -> bool:
+    if consultation.unit_id in unit_ids_for(user, action):
+        return True
+    return _shared_grants(user, action).filter(content_object=consultation).exists()
+
+
+def get_consultation_for(user, pk, action: Action = Action.VIEW, queryset=None) -> Consultation:
+    visible = consultations_visible_to(user) if queryset is None else queryset & consultations_visible_to(user)
+    consultation = visible.filter(pk=pk).first()
+    if consultation is None:
+        raise Http404
+    if action is not Action.VIEW and not can_on_consultation(user, action, consultation):
+        raise PermissionDenied
+    return consultation
+
+
+# --- Organisations -------------------------------------------------------------------------------
+
+
+def organisations_visible_to(user, action: Action = Action.VIEW):
+    unit_ids = unit_ids_for(user, action)
+    if not unit_ids:
+        return Organisation.objects.none()
+    links = Organisation.units.through.objects.filter(organisation_id=OuterRef("pk"), unit_id__in=unit_ids)
+    return Organisation.objects.filter(Exists(links))
+
+
+def organisation_unit_ids(organisation) -> set[int]:
+    return {unit.pk for unit in organisation.units.all()}
+
+
+def get_organisation_for(user, pk, action: Action = Action.VIEW) -> Organisation:
+    organisation = organisations_visible_to(user).filter(pk=pk).first()
+    if organisation is None:
+        raise Http404
+    if action is not Action.VIEW and not can(user, action, organisation_unit_ids(organisation)):
+        raise PermissionDenied
+    return organisation
+
+
+def get_contact_for(user, pk, action: Action = Action.VIEW) -> ContactPerson:
+    contact = ContactPerson.objects.filter(
+        pk=pk, organisation__in=organisations_visible_to(user)
+    ).select_related("organisation").first()
+    if contact is None:
+        raise Http404
+    if action is not Action.VIEW and not can(user, action, organisation_unit_ids(contact.organisation)):
+        raise PermissionDenied
+    return contact
+
+
+# --- Catalogues and people -----------------------------------------------------------------------
+
+
+def topics_selectable_for(unit_ids, *, keep=()):
+    """The units' active topics plus joint ones; `keep` preserves retired topics already chosen."""
+    return Topic.objects.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True)).filter(
+        Q(retired_at__isnull=True) | Q(pk__in=[t.pk for t in keep])
+    )
+
+
+def topics_visible_to(user):
+    return Topic.objects.filter(Q(unit_id__in=unit_ids_for(user, Action.VIEW)) | Q(unit__isnull=True))
+
+
+def advisors_of(unit_ids):
+    """Active people who may log consultations in these units (advisor choices and filters)."""
+    User = get_user_model()
+    return (
+        User.objects.filter(
+            is_active=True,
+            groups__groupobjectpermission__permission__codename=UNIT_PERMISSIONS[Action.CHANGE],
+            groups__groupobjectpermission__content_type__app_label="casework",
+            groups__groupobjectpermission__content_type__model="unit",
+            groups__groupobjectpermission__object_pk__in=[str(pk) for pk in unit_ids],
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )

@@ -1,0 +1,156 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework import access
+from casework.access import Action
+from casework.models import Consultation, Topic, Unit
+from casework.widgets import PickerSelect, limit_picker_choices
+from organisations.labels import organisation_label
+
+DURATION_CHOICES = [(m, f"{m // 60}:{m % 60:02d} h") for m in range(15, 12 * 60 + 1, 15)]
+
+
+class TopicChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, topic):
+        if topic.unit_id is None:
+            return f"{topic.name} ({_('gemeinsam')})"
+        return topic.name
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, organisation):
+        return organisation_label(organisation)
+
+
+class ConsultationForm(forms.ModelForm):
+    """Log or edit a consultation. Every choice is limited to what the person may use."""
+
+    organisation = OrganisationChoiceField(
+        queryset=None,
+        label=_("Organisation"),
+        widget=PickerSelect(reverse_lazy("organisations:picker"), placeholder=_("Organisation suchen …")),
+    )
+    duration_minutes = forms.TypedChoiceField(
+        label=_("Dauer"), choices=DURATION_CHOICES, coerce=int, initial=60
+    )
+    topics = TopicChoiceField(queryset=None, label=_("Themen"), widget=forms.CheckboxSelectMultiple)
+    advisors = forms.ModelMultipleChoiceField(queryset=None, label=_("Berater*innen"))
+    date = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    follow_up_date = forms.DateField(
+        label=_("Wiedervorlage"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    class Meta:
+        model = Consultation
+        fields = [
+            "unit",
+            "shared_with",
+            "organisation",
+            "date",
+            "duration_minutes",
+            "format",
+            "initiated_by",
+            "participants",
+            "topics",
+            "advisors",
+            "summary",
+            "agreements",
+            "follow_up_date",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "agreements": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk:
+            # The lead unit is fixed once logged; sharing can still change.
+            units = Unit.objects.filter(pk=self.instance.unit_id)
+            self.fields["unit"].disabled = True
+        else:
+            units = access.units_for(user, Action.CHANGE)
+        unit_ids = list(units.values_list("pk", flat=True))
+        self.fields["unit"].queryset = units
+        self.fields["unit"].empty_label = None
+        self.fields["shared_with"].queryset = Unit.objects.all()
+        self.fields["shared_with"].empty_label = _("nein – nur die eigene Fachstelle")
+
+        self.fields["organisation"].queryset = access.organisations_visible_to(user).select_related("region")
+        limit_picker_choices(self.fields["organisation"], self._selected_organisation())
+
+        chosen_topics = self.instance.topics.all() if self.instance.pk else []
+        self.fields["topics"].queryset = (
+            access.topics_selectable_for(unit_ids, keep=chosen_topics)
+            .select_related("unit")
+            .order_by("unit_id", "position", "name")
+        )
+        chosen_advisors = {a.pk for a in self.instance.advisors.all()} if self.instance.pk else set()
+        self.fields["advisors"].queryset = get_user_model().objects.filter(
+            Q(pk__in=access.advisors_of(unit_ids).values("pk")) | Q(pk__in=chosen_advisors)
+        ).order_by("last_name", "first_name", "username")
+        self.fields["advisors"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(Column("unit", css_class="col-md-6"), Column("shared_with", css_class="col-md-6")),
+            "organisation",
+            Row(
+                Column("date", css_class="col-md-3"),
+                Column("duration_minutes", css_class="col-md-3"),
+                Column("format", css_class="col-md-3"),
+                Column("initiated_by", css_class="col-md-3"),
+            ),
+            Row(Column("participants", css_class="col-md-3"), Column("advisors", css_class="col-md-9")),
+            "topics",
+            "summary",
+            "agreements",
+            Row(Column("follow_up_date", css_class="col-md-3")),
+            Submit("save", _("Speichern")),
+        )
+
+    def _selected_organisation(self):
+        if self.is_bound:
+            raw = self.data.get(self.add_prefix("organisation"))
+        else:
+            raw = self.initial.get("organisation") or self.instance.organisation_id
+        raw = getattr(raw, "pk", raw)
+        if not str(raw or "").isdigit():
+            return None
+        return self.fields["organisation"].queryset.filter(pk=int(raw)).first()
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError(_("Eine Beratung kann nicht in der Zukunft liegen."))
+        if date.year < 2017:
+            raise forms.ValidationError(_("Das Kompetenzzentrum berät erst seit 2017."))
+        return date
+
+    def clean(self):
+        cleaned = super().clean()
+        unit = cleaned.get("unit")
+        shared_with = cleaned.get("shared_with")
+        if unit and shared_with and unit == shared_with:
+            self.add_error("shared_with", _("Eine Beratung kann nur mit der anderen Fachstelle geteilt werden."))
+        if unit:
+            foreign = [t.name for t in cleaned.get("topics", []) if t.unit_id not in (None, unit.pk)]
+            if foreign:
+                self.add_error(
+                    "topics",
+                    _("Diese Themen gehören nicht zum Katalog der gewählten Fachstelle: %(topics)s")
+                    % {"topics": ", ".join(foreign)},
+                )
+        date, follow_up = cleaned.get("date"), cleaned.get("follow_up_date")
+        if date and follow_up and follow_up < date:
+            self.add_error("follow_up_date", _("Die Wiedervorlage darf nicht vor dem Beratungsdatum liegen."))
+        return cleaned

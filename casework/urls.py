@@ -1,0 +1,13 @@
+from django.urls import path
+
+from casework import views
+
+app_name = "casework"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("beratungen/", views.consultation_list, name="consultation_list"),
+    path("beratungen/neu/", views.consultation_create, name="consultation_create"),
+    path("beratungen/<int:pk>/", views.consultation_detail, name="consultation_detail"),
+    path("beratungen/<int:pk>/bearbeiten/", views.consultation_edit, name="consultation_edit"),
+    path("beratungen/<int:pk>/loeschen/", views.consultation_delete, name="consultation_delete"),
+]

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from organisations.models import ContactPerson, Organisation, Region
+
+
+@admin.register(Region)
+class RegionAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "key", "kind", "administrative_district", "valid_from", "valid_until"]
+    list_filter = ["administrative_district", "kind"]
+    search_fields = ["name", "key"]
+
+
+class ContactPersonInline(admin.TabularInline):
+    model = ContactPerson
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "legal_form", "region"]
+    list_filter = ["kind", "legal_form", "units", "region"]
+    list_select_related = ["region"]
+    search_fields = ["name", "municipality"]
+    inlines = [ContactPersonInline]

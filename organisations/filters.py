@@ -1,0 +1,22 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from casework import access
+from casework.access import Action
+from organisations.models import Organisation, Region
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"), max_length=200)
+    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, label=_("Art"))
+    region = django_filters.ModelChoiceFilter(queryset=Region.objects.all(), label=_("Kreis"))
+    legal_form = django_filters.ChoiceFilter(choices=Organisation.LegalForm.choices, label=_("Rechtsform"))
+    unit = django_filters.ModelChoiceFilter(queryset=None, field_name="units", label=_("Fachstelle"))
+
+    class Meta:
+        model = Organisation
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["unit"].queryset = access.units_for(user, Action.VIEW)

@@ -1,0 +1,137 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from casework import access
+from casework.access import Action
+from casework.history import history_of
+from casework.views import paginate
+from organisations.filters import OrganisationFilter
+from organisations.forms import ContactPersonForm, OrganisationForm
+from organisations.labels import organisation_label
+
+PICKER_LIMIT = 20
+TIMELINE_LIMIT = 50
+
+
+@login_required
+def organisation_list(request):
+    filterset = OrganisationFilter(
+        request.GET or None, queryset=access.organisations_visible_to(request.user), user=request.user
+    )
+    page = paginate(request, filterset.qs.select_related("region").prefetch_related("units"))
+    return render(request, "organisations/organisation_list.html", {"filter": filterset, "page": page})
+
+
+@login_required
+def organisation_detail(request, pk):
+    organisation = access.get_organisation_for(request.user, pk)
+    unit_ids = access.organisation_unit_ids(organisation)
+    consultations = (
+        access.consultations_visible_to(request.user)
+        .filter(organisation=organisation)
+        .select_related("unit", "shared_with")
+        .prefetch_related("topics__unit", "advisors")
+    )
+    context = {
+        "organisation": organisation,
+        "contacts": organisation.contacts.all(),
+        "timeline": consultations[:TIMELINE_LIMIT],
+        "timeline_total": consultations.count(),
+        "can_change": access.can(request.user, Action.CHANGE, unit_ids),
+        "history": history_of(organisation) if access.can(request.user, Action.HISTORY, unit_ids) else None,
+    }
+    return render(request, "organisations/organisation_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request):
+    if not access.unit_ids_for(request.user, Action.CHANGE):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            organisation = form.save(commit=False)
+            organisation.created_by = request.user
+            organisation.save()
+            form.save_units(organisation)
+        messages.success(request, _("Die Organisation wurde angelegt."))
+        return redirect("organisations:organisation_detail", pk=organisation.pk)
+    return render(request, "organisations/organisation_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request, pk):
+    organisation = access.get_organisation_for(request.user, pk, Action.CHANGE)
+    form = OrganisationForm(request.POST or None, instance=organisation, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save(commit=False).save()
+            form.save_units(organisation)
+        messages.success(request, _("Die Änderungen wurden gespeichert."))
+        return redirect("organisations:organisation_detail", pk=organisation.pk)
+    return render(request, "organisations/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+@require_GET
+def organisation_picker(request):
+    """JSON search for the organisation picker: visible organisations only, a bounded number."""
+    query = request.GET.get("q", "").strip()[:100]
+    results = []
+    if len(query) >= 2:
+        matches = (
+            access.organisations_visible_to(request.user)
+            .filter(name__icontains=query)
+            .select_related("region")
+            .order_by("name", "id")[:PICKER_LIMIT]
+        )
+        results = [{"id": org.pk, "text": organisation_label(org)} for org in matches]
+    return JsonResponse({"results": results})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request, pk):
+    organisation = access.get_organisation_for(request.user, pk, Action.CHANGE)
+    form = ContactPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        contact = form.save(commit=False)
+        contact.organisation = organisation
+        contact.save()
+        messages.success(request, _("Die Ansprechperson wurde gespeichert."))
+        return redirect("organisations:organisation_detail", pk=organisation.pk)
+    return render(request, "organisations/contact_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, pk):
+    contact = access.get_contact_for(request.user, pk, Action.CHANGE)
+    form = ContactPersonForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Die Änderungen wurden gespeichert."))
+        return redirect("organisations:organisation_detail", pk=contact.organisation_id)
+    return render(
+        request, "organisations/contact_form.html", {"form": form, "organisation": contact.organisation, "contact": contact}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_delete(request, pk):
+    contact = access.get_contact_for(request.user, pk, Action.CHANGE)
+    if request.method == "POST":
+        organisation_id = contact.organisation_id
+        contact.delete()
+        messages.success(request, _("Die Ansprechperson wurde gelöscht."))
+        return redirect("organisations:organisation_detail", pk=organisation_id)
+    return render(request, "organisations/contact_confirm_delete.html", {"contact": contact})

@@ -1,0 +1,70 @@
+"""Shared test fixtures: the two units, a person per role, and records of each unit."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from casework.models import Unit
+from casework.roles import ADMIN_GROUP_NAME, ADVISOR, COORDINATOR, role_group
+from tests.factories import ConsultationFactory, OrganisationFactory
+
+User = get_user_model()
+
+
+@pytest.fixture
+def unit_mo(db):
+    return Unit.objects.get(code="mo")
+
+
+@pytest.fixture
+def unit_lots(db):
+    return Unit.objects.get(code="lots")
+
+
+def make_person(username, *groups, **extra):
+    user = User.objects.create_user(username=username, password="pw-" + username, **extra)
+    user.groups.add(*groups)
+    return user
+
+
+@pytest.fixture
+def people(unit_mo, unit_lots):
+    """One person per role, keyed by role name as the permission matrix uses them."""
+    return {
+        "advisor_mo": make_person("beratung-mo", role_group(unit_mo, ADVISOR), first_name="Aylin", last_name="Demir"),
+        "coordinator_mo": make_person("koordination-mo", role_group(unit_mo, COORDINATOR)),
+        "advisor_lots": make_person("beratung-lots", role_group(unit_lots, ADVISOR)),
+        "coordinator_lots": make_person("koordination-lots", role_group(unit_lots, COORDINATOR)),
+        "admin": make_person("admin", Group.objects.get(name=ADMIN_GROUP_NAME), is_staff=True),
+    }
+
+
+@pytest.fixture
+def records(people, unit_mo, unit_lots):
+    """An own (MO), a foreign (Lots) and a shared (MO with Lots) consultation, with uneven extras."""
+    org_mo = OrganisationFactory(units=[unit_mo], name="Kulturverein Anatolien e.V.")
+    org_lots = OrganisationFactory(units=[unit_lots], name="Integrationslots*innen Marburg", kind="guide_project")
+    org_shared = OrganisationFactory(units=[unit_mo], name="Eritreische Gemeinde Gießen e.V.")
+    day = datetime.date(2026, 3, 2)
+    own = ConsultationFactory(unit=unit_mo, organisation=org_mo, date=day, advisors=[people["advisor_mo"]])
+    foreign = ConsultationFactory(unit=unit_lots, organisation=org_lots, date=day, advisors=[people["advisor_lots"]])
+    shared = ConsultationFactory(
+        unit=unit_mo, shared_with=unit_lots, organisation=org_shared, date=day, advisors=[people["advisor_mo"]]
+    )
+    # Uneven volumes per unit, so scoped counts prove the scoping.
+    ConsultationFactory.create_batch(3, unit=unit_mo, organisation=org_mo, date=day)
+    ConsultationFactory.create_batch(1, unit=unit_lots, organisation=org_lots, date=day)
+    contact_mo = org_mo.contacts.create(name="Selin Kaya", function="Vorsitz", consent_date=day)
+    contact_lots = org_lots.contacts.create(name="Jonas Weber", function="Koordination", consent_date=day)
+    return {
+        "own": own,
+        "foreign": foreign,
+        "shared": shared,
+        "org_own": org_mo,
+        "org_foreign": org_lots,
+        "org_shared": org_shared,
+        "contact_own": contact_mo,
+        "contact_foreign": contact_lots,
+    }
