@@ -12,10 +12,11 @@ readers without the needed right on a record they may see get 403.
 from enum import Enum
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
-from guardian.shortcuts import get_objects_for_user
+from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from casework.models import Consultation, ConsultationGroupObjectPermission, Topic, Unit
 from organisations.models import ContactPerson, Organisation
@@ -44,18 +45,36 @@ SHARED_CONSULTATION_PERMISSIONS = {
 }
 
 
+def _unit_grants(user) -> dict[str, frozenset[int]]:
+    """All unit permissions of `user` in one query: codename → unit ids.
+
+    Only object permissions on units count (guardian's user and group grants);
+    model-level permissions never widen access.
+    """
+    if user.is_superuser:
+        all_units = frozenset(Unit.objects.values_list("pk", flat=True))
+        return dict.fromkeys(UNIT_PERMISSIONS.values(), all_units)
+    unit_type = ContentType.objects.get_for_model(Unit)
+    codenames = UNIT_PERMISSIONS.values()
+    via_groups = GroupObjectPermission.objects.filter(
+        group__user=user, content_type=unit_type, permission__codename__in=codenames
+    ).values_list("permission__codename", "object_pk")
+    direct = UserObjectPermission.objects.filter(
+        user=user, content_type=unit_type, permission__codename__in=codenames
+    ).values_list("permission__codename", "object_pk")
+    grants = {codename: set() for codename in codenames}
+    for codename, object_pk in via_groups.union(direct):
+        grants[codename].add(int(object_pk))
+    return {codename: frozenset(ids) for codename, ids in grants.items()}
+
+
 def unit_ids_for(user, action: Action) -> frozenset[int]:
-    """Ids of the units on which `user` holds `action`; memoised on the user per request."""
+    """Ids of the units on which `user` holds `action`; memoised on the user object (one request)."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    cache = user.__dict__.setdefault("_unit_ids_cache", {})
-    if action not in cache:
-        # Model-level permissions must never widen access: only object grants on units count.
-        units = get_objects_for_user(
-            user, f"casework.{UNIT_PERMISSIONS[action]}", klass=Unit, accept_global_perms=False
-        )
-        cache[action] = frozenset(units.values_list("pk", flat=True))
-    return cache[action]
+    if "_unit_grants" not in user.__dict__:
+        user.__dict__["_unit_grants"] = _unit_grants(user)
+    return user.__dict__["_unit_grants"][UNIT_PERMISSIONS[action]]
 
 
 def units_for(user, action: Action):
@@ -122,7 +141,9 @@ def organisation_unit_ids(organisation) -> set[int]:
 
 
 def get_organisation_for(user, pk, action: Action = Action.VIEW) -> Organisation:
-    organisation = organisations_visible_to(user).filter(pk=pk).first()
+    organisation = (
+        organisations_visible_to(user).select_related("region").prefetch_related("units").filter(pk=pk).first()
+    )
     if organisation is None:
         raise Http404
     if action is not Action.VIEW and not can(user, action, organisation_unit_ids(organisation)):
@@ -131,9 +152,11 @@ def get_organisation_for(user, pk, action: Action = Action.VIEW) -> Organisation
 
 
 def get_contact_for(user, pk, action: Action = Action.VIEW) -> ContactPerson:
-    contact = ContactPerson.objects.filter(
-        pk=pk, organisation__in=organisations_visible_to(user)
-    ).select_related("organisation").first()
+    contact = (
+        ContactPerson.objects.filter(pk=pk, organisation__in=organisations_visible_to(user))
+        .select_related("organisation")
+        .first()
+    )
     if contact is None:
         raise Http404
     if action is not Action.VIEW and not can(user, action, organisation_unit_ids(contact.organisation)):

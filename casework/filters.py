@@ -6,30 +6,34 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
-from casework.forms import OrganisationChoiceField
 from casework.models import Consultation
-from casework.widgets import PickerSelect, limit_picker_choices
+from casework.widgets import PickerSelect
+from organisations.labels import organisation_label
 from organisations.models import Region
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class OrganisationFilter(django_filters.ModelChoiceFilter):
-    field_class = OrganisationChoiceField
+def person_label(user):
+    return user.get_full_name() or user.username
 
 
 class ConsultationFilter(django_filters.FilterSet):
-    """Filters for the consultation list; every choice is scoped to what the person may see."""
+    """Filters for the consultation list; every choice is scoped to what the person may see.
+
+    Catalogue filters are plain choice filters filled once per request: validating a value
+    then needs no extra query, and the queryset is scoped anyway, so a foreign id finds nothing.
+    """
 
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("von"), widget=DATE_WIDGET)
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("bis"), widget=DATE_WIDGET)
-    unit = django_filters.ModelChoiceFilter(queryset=None, method="filter_unit", label=_("Fachstelle"))
-    advisor = django_filters.ModelChoiceFilter(queryset=None, field_name="advisors", label=_("Berater*in"))
-    topic = django_filters.ModelChoiceFilter(queryset=None, field_name="topics", label=_("Thema"))
+    unit = django_filters.ChoiceFilter(method="filter_unit", label=_("Fachstelle"))
+    advisor = django_filters.ChoiceFilter(field_name="advisors", label=_("Berater*in"))
+    topic = django_filters.ChoiceFilter(field_name="topics", label=_("Thema"))
     format = django_filters.ChoiceFilter(choices=Consultation.Format.choices, label=_("Format"))
-    region = django_filters.ModelChoiceFilter(queryset=Region.objects.all(), label=_("Kreis"))
-    organisation = OrganisationFilter(
-        queryset=None,
+    region = django_filters.ChoiceFilter(field_name="region", label=_("Kreis"))
+    organisation = django_filters.NumberFilter(
+        field_name="organisation",
         label=_("Organisation"),
         widget=PickerSelect(reverse_lazy("organisations:picker"), placeholder=_("Organisation suchen …")),
     )
@@ -41,25 +45,27 @@ class ConsultationFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         unit_ids = access.unit_ids_for(user, Action.VIEW)
-        filters = self.filters
-        filters["unit"].queryset = access.units_for(user, Action.VIEW)
-        filters["advisor"].queryset = access.advisors_of(unit_ids)
-        filters["topic"].queryset = access.topics_visible_to(user).select_related("unit")
-        filters["organisation"].queryset = access.organisations_visible_to(user).select_related("region")
-        form = self.form
-        form.fields["advisor"].label_from_instance = lambda u: u.get_full_name() or u.username
-        limit_picker_choices(form.fields["organisation"], self._selected_organisation())
+        choices = {
+            "unit": [(u.pk, str(u)) for u in access.units_for(user, Action.VIEW)],
+            "advisor": [(u.pk, person_label(u)) for u in access.advisors_of(unit_ids)],
+            "topic": [(t.pk, str(t)) for t in access.topics_visible_to(user).order_by("unit_id", "position")],
+            "region": [(r.pk, str(r)) for r in Region.objects.all()],
+        }
+        for name, options in choices.items():
+            self.filters[name].extra["choices"] = options
+        self.form.fields["organisation"].widget.choices = self._organisation_choice()
 
-    def _selected_organisation(self):
-        raw = (self.data or {}).get("organisation", "")
-        if not str(raw).isdigit():
-            return None
-        return self.filters["organisation"].queryset.filter(pk=int(raw)).first()
+    def _organisation_choice(self):
+        """Only the chosen organisation is rendered; the picker loads others on demand."""
+        raw = str((self.data or {}).get("organisation", ""))
+        selected = access.organisations_visible_to(self.user).filter(pk=int(raw)).first() if raw.isdigit() else None
+        return [("", "---------")] + ([(selected.pk, organisation_label(selected))] if selected else [])
 
-    def filter_unit(self, queryset, name, unit):
+    def filter_unit(self, queryset, name, unit_id):
         # A joint consultation belongs to both units.
-        return queryset.filter(Q(unit=unit) | Q(shared_with=unit))
+        return queryset.filter(Q(unit_id=unit_id) | Q(shared_with_id=unit_id))
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

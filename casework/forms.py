@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
-from casework.models import Consultation, Topic, Unit
+from casework.models import Consultation, Unit
 from casework.widgets import PickerSelect, limit_picker_choices
 from organisations.labels import organisation_label
 
@@ -36,9 +36,7 @@ class ConsultationForm(forms.ModelForm):
         label=_("Organisation"),
         widget=PickerSelect(reverse_lazy("organisations:picker"), placeholder=_("Organisation suchen …")),
     )
-    duration_minutes = forms.TypedChoiceField(
-        label=_("Dauer"), choices=DURATION_CHOICES, coerce=int, initial=60
-    )
+    duration_minutes = forms.TypedChoiceField(label=_("Dauer"), choices=DURATION_CHOICES, coerce=int, initial=60)
     topics = TopicChoiceField(queryset=None, label=_("Themen"), widget=forms.CheckboxSelectMultiple)
     advisors = forms.ModelMultipleChoiceField(queryset=None, label=_("Berater*innen"))
     date = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
@@ -75,12 +73,11 @@ class ConsultationForm(forms.ModelForm):
         self.user = user
         if self.instance.pk:
             # The lead unit is fixed once logged; sharing can still change.
-            units = Unit.objects.filter(pk=self.instance.unit_id)
+            unit_ids = [self.instance.unit_id]
             self.fields["unit"].disabled = True
         else:
-            units = access.units_for(user, Action.CHANGE)
-        unit_ids = list(units.values_list("pk", flat=True))
-        self.fields["unit"].queryset = units
+            unit_ids = sorted(access.unit_ids_for(user, Action.CHANGE))
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=unit_ids)
         self.fields["unit"].empty_label = None
         self.fields["shared_with"].queryset = Unit.objects.all()
         self.fields["shared_with"].empty_label = _("nein – nur die eigene Fachstelle")
@@ -88,16 +85,17 @@ class ConsultationForm(forms.ModelForm):
         self.fields["organisation"].queryset = access.organisations_visible_to(user).select_related("region")
         limit_picker_choices(self.fields["organisation"], self._selected_organisation())
 
-        chosen_topics = self.instance.topics.all() if self.instance.pk else []
-        self.fields["topics"].queryset = (
-            access.topics_selectable_for(unit_ids, keep=chosen_topics)
-            .select_related("unit")
-            .order_by("unit_id", "position", "name")
+        # On edit, ModelForm has loaded the current topics and advisors into `initial`; keep them selectable.
+        chosen_topics = self.initial.get("topics", []) if self.instance.pk else []
+        self.fields["topics"].queryset = access.topics_selectable_for(unit_ids, keep=chosen_topics).order_by(
+            "unit_id", "position", "name"
         )
-        chosen_advisors = {a.pk for a in self.instance.advisors.all()} if self.instance.pk else set()
-        self.fields["advisors"].queryset = get_user_model().objects.filter(
-            Q(pk__in=access.advisors_of(unit_ids).values("pk")) | Q(pk__in=chosen_advisors)
-        ).order_by("last_name", "first_name", "username")
+        chosen_advisors = {a.pk for a in self.initial.get("advisors", [])} if self.instance.pk else set()
+        self.fields["advisors"].queryset = (
+            get_user_model()
+            .objects.filter(Q(pk__in=access.advisors_of(unit_ids).values("pk")) | Q(pk__in=chosen_advisors))
+            .order_by("last_name", "first_name", "username")
+        )
         self.fields["advisors"].label_from_instance = lambda u: u.get_full_name() or u.username
 
         self.helper = FormHelper()

@@ -1,8 +1,13 @@
-"""Readable change history of a record, for coordinators."""
+"""Readable change history of a record (for coordinators), and saving with a single history entry."""
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
+from django.db.models.signals import post_save
+from simple_history.utils import get_m2m_reverse_field_name
+
 HISTORY_LIMIT = 15
+KINDS = {"+": "angelegt", "~": "geändert", "-": "gelöscht"}
 
 
 @dataclass
@@ -16,36 +21,80 @@ class HistoryEntry:
 def _display(field, value):
     if value in (None, ""):
         return "–"
-    if isinstance(value, list):  # many-to-many: list of through-row dicts
-        return f"{len(value)} Einträge"
     choices = getattr(field, "flatchoices", None)
     if choices:
         return str(dict(choices).get(value, value))
     return str(value)
 
 
+def _m2m_prefetches(history_model):
+    """One query per many-to-many field for all entries, with the related objects joined."""
+    prefetches = {}
+    for field in history_model._history_m2m_fields:
+        target = get_m2m_reverse_field_name(field)
+        # The history rows of this field: the reverse relation whose model points at `target`.
+        relation = next(
+            rel
+            for rel in history_model._meta.related_objects
+            if any(f.name == target for f in rel.related_model._meta.fields)
+            and rel.related_model._meta.get_field(target).related_model is field.related_model
+        )
+        accessor = relation.get_accessor_name()
+        queryset = relation.related_model.objects.select_related(target)
+        prefetches[field] = (Prefetch(accessor, queryset=queryset), accessor, target)
+    return prefetches
+
+
+def _m2m_names(entry, accessor, target):
+    return sorted(str(getattr(row, target)) for row in getattr(entry, accessor).all())
+
+
 def history_of(record, limit=HISTORY_LIMIT) -> list[HistoryEntry]:
-    """The latest changes, newest first, each with the fields it changed (old → new)."""
-    records = list(record.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
-    kinds = {"+": "angelegt", "~": "geändert", "-": "gelöscht"}
+    """The latest changes, newest first, each with the fields it changed (old → new), in a fixed number of queries."""
+    history_model = record.history.model
+    m2m = _m2m_prefetches(history_model)
+    records = list(
+        record.history.select_related("history_user")
+        .prefetch_related(*(prefetch for prefetch, _accessor, _target in m2m.values()))
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )
     model = type(record)
+    m2m_names = [field.name for field in m2m]
     entries = []
-    for newer, older in zip(records, records[1:] + [None]):
-        if len(entries) == limit:
-            break
+    for newer, older in zip(records[:limit], [*records[1:], None][:limit], strict=True):
         changes = []
         if older is not None:
-            delta = newer.diff_against(older, foreign_keys_are_objs=False)
+            delta = newer.diff_against(older, excluded_fields=m2m_names, foreign_keys_are_objs=False)
             for change in delta.changes:
                 field = model._meta.get_field(change.field)
                 changes.append((field.verbose_name, _display(field, change.old), _display(field, change.new)))
+            for field, (_prefetch, accessor, target) in m2m.items():
+                old, new = _m2m_names(older, accessor, target), _m2m_names(newer, accessor, target)
+                if old != new:
+                    changes.append((field.verbose_name, ", ".join(old) or "–", ", ".join(new) or "–"))
         user = newer.history_user
         entries.append(
             HistoryEntry(
                 when=newer.history_date,
                 who=(user.get_full_name() or user.username) if user else "System",
-                kind=kinds.get(newer.history_type, newer.history_type),
+                kind=KINDS.get(newer.history_type, newer.history_type),
                 changes=changes,
             )
         )
     return entries
+
+
+def save_with_single_history_entry(instance, *, by, created: bool, set_relations) -> None:
+    """Save `instance`, let `set_relations()` set its many-to-many fields, then record one history entry.
+
+    simple-history would otherwise add an entry for the save and one for every `.set()`.
+    The entry is written by re-sending post_save, so it captures the final many-to-many state.
+    """
+    instance._history_user = by
+    instance.skip_history_when_saving = True
+    try:
+        instance.save()
+        set_relations()
+    finally:
+        del instance.skip_history_when_saving
+    post_save.send(sender=type(instance), instance=instance, created=created, raw=False, using=instance._state.db)

@@ -1,12 +1,12 @@
 """Writes that span several models: consultations and their sharing grants."""
 
+from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from casework.access import SHARED_CONSULTATION_PERMISSIONS, Action
+from casework.history import save_with_single_history_entry
 from casework.models import Consultation, ConsultationGroupObjectPermission
-from casework.roles import ROLE_UNIT_PERMISSIONS
-from casework.roles import role_group
-from django.contrib.auth.models import Permission
+from casework.roles import ROLE_UNIT_PERMISSIONS, role_group
 
 _UNIT_TO_ACTION = {
     "view_unit_records": Action.VIEW,
@@ -30,7 +30,9 @@ def _sync_share_grants(consultation: Consultation) -> None:
         for permission in Permission.objects.filter(
             content_type__app_label="casework", content_type__model="consultation", codename__in=codenames
         ):
-            grants.append(ConsultationGroupObjectPermission(group=group, permission=permission, content_object=consultation))
+            grants.append(
+                ConsultationGroupObjectPermission(group=group, permission=permission, content_object=consultation)
+            )
     ConsultationGroupObjectPermission.objects.bulk_create(grants)
     # Joint work makes the organisation a partner of both units.
     consultation.organisation.units.add(partner)
@@ -42,10 +44,12 @@ def consultation_save(*, consultation: Consultation, by, topics, advisors, is_ne
     if is_new:
         consultation.created_by = by
     consultation.region_id = consultation.region_id or consultation.organisation.region_id
-    consultation._history_user = by
-    consultation.save()
-    consultation.topics.set(topics)
-    consultation.advisors.set(advisors)
+
+    def set_relations():
+        consultation.topics.set(topics)
+        consultation.advisors.set(advisors)
+
+    save_with_single_history_entry(consultation, by=by, created=is_new, set_relations=set_relations)
     _sync_share_grants(consultation)
     consultation.organisation.units.add(consultation.unit)
     return consultation

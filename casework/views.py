@@ -19,7 +19,7 @@ LIST_RELATED = ("unit", "shared_with", "organisation", "region")
 
 
 def _with_list_relations(queryset):
-    return queryset.select_related(*LIST_RELATED).prefetch_related("topics__unit", "advisors")
+    return queryset.select_related(*LIST_RELATED).prefetch_related("topics", "advisors")
 
 
 def paginate(request, queryset):

@@ -44,13 +44,22 @@ class OrganisationForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.layout = Layout(
             "name",
-            Row(Column("kind", css_class="col-md-4"), Column("legal_form", css_class="col-md-4"),
-                Column("host_type", css_class="col-md-4")),
-            Row(Column("charitable_status", css_class="col-md-4"), Column("founding_year", css_class="col-md-4"),
-                Column("member_count", css_class="col-md-4")),
+            Row(
+                Column("kind", css_class="col-md-4"),
+                Column("legal_form", css_class="col-md-4"),
+                Column("host_type", css_class="col-md-4"),
+            ),
+            Row(
+                Column("charitable_status", css_class="col-md-4"),
+                Column("founding_year", css_class="col-md-4"),
+                Column("member_count", css_class="col-md-4"),
+            ),
             Row(Column("region", css_class="col-md-6"), Column("municipality", css_class="col-md-6")),
-            Row(Column("email", css_class="col-md-4"), Column("phone", css_class="col-md-4"),
-                Column("website", css_class="col-md-4")),
+            Row(
+                Column("email", css_class="col-md-4"),
+                Column("phone", css_class="col-md-4"),
+                Column("website", css_class="col-md-4"),
+            ),
             "may_be_named",
             "units",
             Submit("save", _("Speichern")),
@@ -68,12 +77,11 @@ class OrganisationForm(forms.ModelForm):
             self.add_error("host_type", _("Ein Träger wird nur bei Lots*innen-Projekten angegeben."))
         return cleaned
 
-    def save_units(self, organisation):
-        """Change only the links to units the person may write; keep the others."""
+    def unit_ids_to_save(self):
+        """The chosen units plus links to units the person may not write (those stay as they are)."""
         chosen = {unit.pk for unit in self.cleaned_data["units"]}
-        existing = {unit.pk for unit in organisation.units.all()}
-        keep_foreign = existing - self.writable_unit_ids
-        organisation.units.set(chosen | keep_foreign)
+        existing = {unit.pk for unit in self.instance.units.all()} if self.instance.pk else set()
+        return chosen | (existing - self.writable_unit_ids)
 
 
 class ContactPersonForm(forms.ModelForm):

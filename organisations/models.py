@@ -50,7 +50,9 @@ class Region(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["name", "valid_from"], name="region_name_valid_from_unique"),
             models.CheckConstraint(
-                condition=Q(valid_until__isnull=True) | Q(valid_from__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
                 name="region_validity_ordered",
             ),
         ]
@@ -110,12 +112,8 @@ class Organisation(models.Model):
     member_count = models.PositiveIntegerField(
         _("Mitglieder bzw. aktive Lots*innen"), null=True, blank=True, validators=[MaxValueValidator(100000)]
     )
-    may_be_named = models.BooleanField(
-        _("darf in Berichten an den Fördergeber genannt werden"), default=False
-    )
-    units = models.ManyToManyField(
-        "casework.Unit", verbose_name=_("Fachstellen"), related_name="organisations"
-    )
+    may_be_named = models.BooleanField(_("darf in Berichten an den Fördergeber genannt werden"), default=False)
+    units = models.ManyToManyField("casework.Unit", verbose_name=_("Fachstellen"), related_name="organisations")
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
     created_by = models.ForeignKey(

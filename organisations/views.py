@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from casework import access
 from casework.access import Action
 from casework.history import history_of
 from casework.views import paginate
+from organisations import services
 from organisations.filters import OrganisationFilter
 from organisations.forms import ContactPersonForm, OrganisationForm
 from organisations.labels import organisation_label
@@ -36,7 +36,7 @@ def organisation_detail(request, pk):
         access.consultations_visible_to(request.user)
         .filter(organisation=organisation)
         .select_related("unit", "shared_with")
-        .prefetch_related("topics__unit", "advisors")
+        .prefetch_related("topics", "advisors")
     )
     context = {
         "organisation": organisation,
@@ -56,11 +56,9 @@ def organisation_create(request):
         raise PermissionDenied
     form = OrganisationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            organisation = form.save(commit=False)
-            organisation.created_by = request.user
-            organisation.save()
-            form.save_units(organisation)
+        organisation = services.organisation_save(
+            organisation=form.save(commit=False), by=request.user, unit_ids=form.unit_ids_to_save(), is_new=True
+        )
         messages.success(request, _("Die Organisation wurde angelegt."))
         return redirect("organisations:organisation_detail", pk=organisation.pk)
     return render(request, "organisations/organisation_form.html", {"form": form})
@@ -72,9 +70,9 @@ def organisation_edit(request, pk):
     organisation = access.get_organisation_for(request.user, pk, Action.CHANGE)
     form = OrganisationForm(request.POST or None, instance=organisation, user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save(commit=False).save()
-            form.save_units(organisation)
+        services.organisation_save(
+            organisation=form.save(commit=False), by=request.user, unit_ids=form.unit_ids_to_save(), is_new=False
+        )
         messages.success(request, _("Die Änderungen wurden gespeichert."))
         return redirect("organisations:organisation_detail", pk=organisation.pk)
     return render(request, "organisations/organisation_form.html", {"form": form, "organisation": organisation})
@@ -121,7 +119,9 @@ def contact_edit(request, pk):
         messages.success(request, _("Die Änderungen wurden gespeichert."))
         return redirect("organisations:organisation_detail", pk=contact.organisation_id)
     return render(
-        request, "organisations/contact_form.html", {"form": form, "organisation": contact.organisation, "contact": contact}
+        request,
+        "organisations/contact_form.html",
+        {"form": form, "organisation": contact.organisation, "contact": contact},
     )
 
 

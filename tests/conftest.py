@@ -56,6 +56,7 @@ def records(people, unit_mo, unit_lots):
     # Uneven volumes per unit, so scoped counts prove the scoping.
     ConsultationFactory.create_batch(3, unit=unit_mo, organisation=org_mo, date=day)
     ConsultationFactory.create_batch(1, unit=unit_lots, organisation=org_lots, date=day)
+    OrganisationFactory(units=[unit_mo], name="Verein ohne Beratung e.V.")
     contact_mo = org_mo.contacts.create(name="Selin Kaya", function="Vorsitz", consent_date=day)
     contact_lots = org_lots.contacts.create(name="Jonas Weber", function="Koordination", consent_date=day)
     return {

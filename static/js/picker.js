@@ -99,6 +99,9 @@
         }
       }
     });
+    // Tom Select moves the <label> to its own combobox; hide the original,
+    // now unlabelled (and unfocusable) <select> from assistive technology.
+    select.setAttribute("aria-hidden", "true");
   }
 
   function initPickers(root) {
