@@ -21,6 +21,17 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from casework.models import Consultation, ConsultationGroupObjectPermission, Topic, Unit
 from organisations.models import ContactPerson, Organisation
 
+MAX_PK = 2**63 - 1
+
+
+def parse_pk(raw) -> int | None:
+    """A primary key from untrusted input, or None if it cannot be one."""
+    text = str(raw or "").strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_PK else None
+
 
 class Action(Enum):
     VIEW = "view"

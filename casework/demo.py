@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.utils import timezone
 from django.utils.text import slugify
@@ -76,8 +76,6 @@ def ensure_demo_people(units: dict[str, Unit]):
     """
     User = get_user_model()
     ensure_roles()
-    from django.contrib.auth.models import Group
-
     admin_group = Group.objects.get(name=ADMIN_GROUP_NAME)
     existing = {user.username: user for user in User.objects.filter(username__in=[p.username for p in DEMO_PEOPLE])}
     logins = []

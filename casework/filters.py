@@ -14,6 +14,15 @@ from organisations.models import Region
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class IdFilter(django_filters.Filter):
+    """A primary key filter; out-of-range numbers are a form error, not a database error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=access.MAX_PK, **kwargs)
+
+
 def person_label(user):
     return user.get_full_name() or user.username
 
@@ -32,7 +41,7 @@ class ConsultationFilter(django_filters.FilterSet):
     topic = django_filters.ChoiceFilter(field_name="topics", label=_("Thema"))
     format = django_filters.ChoiceFilter(choices=Consultation.Format.choices, label=_("Format"))
     region = django_filters.ChoiceFilter(field_name="region", label=_("Kreis"))
-    organisation = django_filters.NumberFilter(
+    organisation = IdFilter(
         field_name="organisation",
         label=_("Organisation"),
         widget=PickerSelect(reverse_lazy("organisations:picker"), placeholder=_("Organisation suchen …")),
@@ -59,8 +68,8 @@ class ConsultationFilter(django_filters.FilterSet):
 
     def _organisation_choice(self):
         """Only the chosen organisation is rendered; the picker loads others on demand."""
-        raw = str((self.data or {}).get("organisation", ""))
-        selected = access.organisations_visible_to(self.user).filter(pk=int(raw)).first() if raw.isdigit() else None
+        pk = access.parse_pk((self.data or {}).get("organisation"))
+        selected = access.organisations_visible_to(self.user).filter(pk=pk).first() if pk else None
         return [("", "---------")] + ([(selected.pk, organisation_label(selected))] if selected else [])
 
     def filter_unit(self, queryset, name, unit_id):

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -121,10 +122,8 @@ class ConsultationForm(forms.ModelForm):
             raw = self.data.get(self.add_prefix("organisation"))
         else:
             raw = self.initial.get("organisation") or self.instance.organisation_id
-        raw = getattr(raw, "pk", raw)
-        if not str(raw or "").isdigit():
-            return None
-        return self.fields["organisation"].queryset.filter(pk=int(raw)).first()
+        pk = access.parse_pk(getattr(raw, "pk", raw))
+        return self.fields["organisation"].queryset.filter(pk=pk).first() if pk else None
 
     def clean_date(self):
         date = self.cleaned_data["date"]
@@ -152,3 +151,10 @@ class ConsultationForm(forms.ModelForm):
         if date and follow_up and follow_up < date:
             self.add_error("follow_up_date", _("Die Wiedervorlage darf nicht vor dem Beratungsdatum liegen."))
         return cleaned
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Benutzername oder Passwort ist falsch. Bitte auch auf Groß- und Kleinschreibung achten."),
+    }

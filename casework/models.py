@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -123,11 +124,15 @@ class Consultation(models.Model):
         "organisations.Region", verbose_name=_("Kreis"), on_delete=models.PROTECT, related_name="+"
     )
     date = models.DateField(_("Datum"))
-    duration_minutes = models.PositiveSmallIntegerField(_("Dauer (Minuten)"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("Dauer (Minuten)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_MINUTES)]
+    )
     format = models.CharField(_("Format"), max_length=20, choices=Format.choices)
     initiated_by = models.CharField(_("Anstoß durch"), max_length=20, choices=Initiator.choices)
     topics = models.ManyToManyField(Topic, verbose_name=_("Themen"), related_name="consultations")
-    participants = models.PositiveSmallIntegerField(_("Teilnehmende"), default=1)
+    participants = models.PositiveSmallIntegerField(
+        _("Teilnehmende"), default=1, validators=[MaxValueValidator(MAX_PARTICIPANTS)]
+    )
     advisors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("Berater*innen"), related_name="consultations"
     )

@@ -40,7 +40,7 @@ def browser():
     if not Path(path).is_file() or not os.access(path, os.X_OK):
         message = _missing_browser_message(path)
         if os.environ.get("REQUIRE_E2E") == "1":
-            pytest.fail(message, pytrace=False)
+            pytest.fail(message + " (REQUIRE_E2E=1: Fehler statt Überspringen)", pytrace=False)
         pytest.skip(message)
 
     from playwright.sync_api import sync_playwright

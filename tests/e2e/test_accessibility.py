@@ -1,7 +1,11 @@
 """axe-core on the main pages: no violation of impact "serious" or "critical"."""
 
+import datetime
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -51,6 +55,20 @@ def test_main_pages_have_no_serious_violations(e2e, people, records):
         assert response.status == 200, f"{label} ({path}): HTTP {response.status}"
         if violations := blocking_violations(axe, page):
             found.append(describe(label, path, violations))
+
+    # The organisation picker with its result list open, then the form with validation errors.
+    page.goto("/beratungen/neu/")
+    with page.expect_response(lambda r: "/organisationen/auswahl/?q=" in r.url):
+        page.get_by_role("combobox", name="Organisation").press_sequentially("Kultur")
+    expect(page.locator(".ts-dropdown .option").first).to_be_visible()
+    if violations := blocking_violations(axe, page):
+        found.append(describe("Organisationsauswahl (geöffnet)", "/beratungen/neu/", violations))
+    page.locator(".ts-dropdown .option").first.click()
+    page.get_by_label("Datum").fill((timezone.localdate() + datetime.timedelta(days=7)).isoformat())
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_text("Eine Beratung kann nicht in der Zukunft liegen.")).to_be_visible()
+    if violations := blocking_violations(axe, page):
+        found.append(describe("Beratung erfassen (mit Fehlern)", "/beratungen/neu/", violations))
 
     assert not found, "axe: schwerwiegende Barrierefreiheitsprobleme\n\n" + "\n\n".join(found)
     e2e.assert_clean_console()

@@ -1,0 +1,191 @@
+"""Bad input gets a German message or a 404, never a 500, and changes nothing."""
+
+import pytest
+from django.urls import reverse
+
+from casework.models import Consultation
+from organisations.models import ContactPerson, Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def advisor(client, people):
+    client.force_login(people["advisor_mo"])
+    return people["advisor_mo"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/beratungen/abc/",
+        "/beratungen/99999999/",
+        "/beratungen/-1/bearbeiten/",
+        "/beratungen/99999999999999999999999/",
+        "/organisationen/0/",
+        "/organisationen/ansprechpersonen/99999999/bearbeiten/",
+        "/gibt-es-nicht/",
+    ],
+)
+def test_malformed_or_unknown_ids_are_404(client, advisor, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "nicht gefunden" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"date_from": "2026-02-30"},
+        {"date_to": "gestern"},
+        {"unit": "x"},
+        {"unit": "999"},
+        {"advisor": "1; DROP TABLE"},
+        {"topic": "-5"},
+        {"region": "99999999999999999999"},
+        {"organisation": "abc"},
+        {"organisation": "99999999999999999999"},
+        {"format": "telepathisch"},
+        {"q": "x" * 5000},
+        {"page": "999999"},
+        {"page": "-1"},
+        {"page": "eins"},
+    ],
+)
+def test_bad_filter_values_never_fail(client, advisor, records, params):
+    response = client.get(reverse("casework:consultation_list"), params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Beratungen" in html
+
+
+def test_invalid_filter_shows_german_message(client, advisor, records):
+    response = client.get(reverse("casework:consultation_list"), {"date_from": "2026-02-30", "unit": "999"})
+    html = response.content.decode()
+    assert "Bitte ein gültiges Datum eingeben." in html
+    assert "Bitte eine gültige Auswahl treffen." in html
+
+
+@pytest.mark.parametrize("params", [{"region": "x"}, {"kind": "raumschiff"}, {"unit": "-1"}, {"page": "zz"}])
+def test_bad_organisation_filters(client, advisor, records, params):
+    assert client.get(reverse("organisations:organisation_list"), params).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["", "a", "%", "_" * 300, "' OR 1=1 --", "\x00"])
+def test_picker_with_odd_queries(client, advisor, records, query):
+    response = client.get(reverse("organisations:picker"), {"q": query})
+    assert response.status_code == 200
+    assert "results" in response.json()
+
+
+def consultation_post(records, unit_mo, advisor, **overrides):
+    data = {
+        "topics": [unit_mo.topics.first().pk],
+        "unit": unit_mo.pk,
+        "organisation": records["org_own"].pk,
+        "date": "2026-03-10",
+        "duration_minutes": "60",
+        "format": "office",
+        "initiated_by": "organisation",
+        "participants": "1",
+        "advisors": [advisor.pk],
+        "summary": "",
+        "agreements": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"date": "2026-13-01"}, "date", "Bitte ein gültiges Datum eingeben."),
+        ({"date": "2999-01-01"}, "date", "Eine Beratung kann nicht in der Zukunft liegen."),
+        ({"date": "2010-01-01"}, "date", "Das Kompetenzzentrum berät erst seit 2017."),
+        ({"duration_minutes": "0"}, "duration_minutes", "Bitte eine gültige Auswahl treffen."),
+        ({"duration_minutes": "9999"}, "duration_minutes", "Bitte eine gültige Auswahl treffen."),
+        ({"duration_minutes": "eine Stunde"}, "duration_minutes", "Bitte eine gültige Auswahl treffen."),
+        ({"participants": "-3"}, "participants", "größer oder gleich 0"),
+        ({"participants": "viele"}, "participants", "ganze Zahl"),
+        ({"participants": "100000"}, "participants", "kleiner oder gleich"),
+        ({"summary": "x" * 5001}, "summary", "höchstens 5000 Zeichen"),
+        ({"organisation": "abc"}, "organisation", "Bitte eine gültige Auswahl treffen."),
+        ({"organisation": ""}, "organisation", "Dieses Feld ist zwingend erforderlich."),
+        ({"format": "brieftaube"}, "format", "Bitte eine gültige Auswahl treffen."),
+        ({"unit": "2"}, "unit", "Bitte eine gültige Auswahl treffen."),
+        ({"follow_up_date": "2026-03-01"}, "follow_up_date", "nicht vor dem Beratungsdatum"),
+        ({"shared_with": "1"}, "shared_with", "nur mit der anderen Fachstelle"),
+        ({"advisors": ["99999"]}, "advisors", "ist keine gültige Auswahl"),
+        ({"topics": []}, "topics", "Dieses Feld ist zwingend erforderlich."),
+        ({"topics": ["abc"]}, "topics", "ist kein gültiger Wert"),
+    ],
+)
+def test_consultation_form_rejects_bad_input(client, advisor, records, unit_mo, overrides, field, message):
+    before = Consultation.objects.count()
+    response = client.post(
+        reverse("casework:consultation_create"), consultation_post(records, unit_mo, advisor, **overrides)
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert field in errors, errors
+    assert message in " ".join(errors[field])
+    assert Consultation.objects.count() == before
+
+
+def test_mass_assignment_is_ignored(client, advisor, records, unit_mo, people):
+    """Fields not in the form (creator, timestamps) cannot be set from outside."""
+    data = consultation_post(records, unit_mo, advisor, created_by=people["admin"].pk, region="1")
+    response = client.post(reverse("casework:consultation_create"), data)
+    assert response.status_code == 302
+    consultation = Consultation.objects.latest("id")
+    assert consultation.created_by == advisor
+    assert consultation.region == records["org_own"].region
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"founding_year": "1700"}, "founding_year"),
+        ({"founding_year": "2999"}, "founding_year"),
+        ({"email": "kein-at-zeichen"}, "email"),
+        ({"website": "javascript:alert(1)"}, "website"),
+        ({"member_count": "-1"}, "member_count"),
+        ({"region": "abc"}, "region"),
+        ({"units": ["2"]}, "units"),
+        ({"host_type": "welfare"}, "host_type"),
+    ],
+)
+def test_organisation_form_rejects_bad_input(client, advisor, unit_mo, overrides, field):
+    from organisations.models import Region
+
+    data = {
+        "name": "Neuer Verein e.V.",
+        "kind": "migrant_org",
+        "legal_form": "ev",
+        "charitable_status": "unknown",
+        "region": Region.objects.get(name="Wiesbaden").pk,
+        "units": [unit_mo.pk],
+    }
+    data.update(overrides)
+    before = Organisation.objects.count()
+    response = client.post(reverse("organisations:organisation_create"), data)
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert Organisation.objects.count() == before
+
+
+def test_contact_consent_in_future_is_rejected(client, advisor, records):
+    before = ContactPerson.objects.count()
+    response = client.post(
+        reverse("organisations:contact_create", kwargs={"pk": records["org_own"].pk}),
+        {"name": "Ali Yılmaz", "consent_date": "2999-01-01"},
+    )
+    assert "Das Datum der Einwilligung darf nicht in der Zukunft liegen." in response.content.decode()
+    assert ContactPerson.objects.count() == before
+
+
+def test_wrong_http_method(client, advisor, records):
+    assert client.put(reverse("casework:consultation_create")).status_code == 405
+    assert client.post(reverse("organisations:picker")).status_code == 405

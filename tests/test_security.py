@@ -1,0 +1,103 @@
+import time
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.urls import reverse
+
+from config import settings as project_settings
+from config.middleware import SESSION_REFRESH_SECONDS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_missing_migrations():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_csp_forbids_inline_scripts(client, people):
+    client.force_login(people["advisor_mo"])
+    response = client.get(reverse("casework:home"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "<script>" not in response.content.decode()  # only external scripts
+
+
+def test_security_headers(client):
+    response = client.get(reverse("login"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_login_is_throttled(client, people, settings):
+    url = reverse("login")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(url, {"username": "beratung-mo", "password": "falsch"})
+        assert response.status_code == 200
+        assert "Benutzername oder Passwort ist falsch." in response.content.decode()
+    assert client.post(url, {"username": "beratung-mo", "password": "falsch"}).status_code == 429
+    # Locked out: even the right password does not get in now.
+    response = client.post(url, {"username": "beratung-mo", "password": "pw-beratung-mo"})
+    assert response.status_code == 429
+    assert "Zu viele Anmeldeversuche" in response.content.decode()
+
+
+def test_login_works_and_greets_in_german(client, people):
+    response = client.post(reverse("login"), {"username": "beratung-mo", "password": "pw-beratung-mo"}, follow=True)
+    assert response.status_code == 200
+    assert "Willkommen, Aylin" in response.content.decode()
+
+
+def test_session_expires_after_inactivity(client, people, settings):
+    client.force_login(people["advisor_mo"])
+    assert client.get(reverse("casework:home")).status_code == 200
+    session = client.session
+    session["last_seen"] = int(time.time()) - SESSION_REFRESH_SECONDS - 1
+    session.save()
+    client.get(reverse("casework:home"))  # activity renews the expiry …
+    expiry = client.session.get_expiry_date()
+    assert expiry.timestamp() > time.time() + settings.SESSION_COOKIE_AGE - 5
+
+    from django.contrib.sessions.models import Session
+
+    Session.objects.filter(session_key=client.session.session_key).update(expire_date="2000-01-01 00:00Z")
+    response = client.get(reverse("casework:home"))  # … inactivity ends it
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("helper", "name", "raw"),
+    [
+        (project_settings.env_bool, "X_BOOL", "vielleicht"),
+        (project_settings.env_int, "X_INT", "zehn"),
+    ],
+)
+def test_settings_helpers_fail_loudly(monkeypatch, helper, name, raw):
+    monkeypatch.setenv(name, raw)
+    with pytest.raises(ImproperlyConfigured):
+        helper(name, 1)
+
+
+def test_required_setting_missing(monkeypatch):
+    monkeypatch.delenv("X_REQUIRED", raising=False)
+    with pytest.raises(ImproperlyConfigured):
+        project_settings.env_str("X_REQUIRED")
+
+
+def test_settings_helpers_parse(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "true")
+    monkeypatch.setenv("X_INT", "42")
+    monkeypatch.setenv("X_LIST", "a.example, b.example,")
+    assert project_settings.env_bool("X_BOOL", False) is True
+    assert project_settings.env_int("X_INT", 0) == 42
+    assert project_settings.env_list("X_LIST", "") == ["a.example", "b.example"]
+
+
+def test_german_is_default_and_english_available(client, people):
+    client.force_login(people["advisor_mo"])
+    assert "Beratungen" in client.get(reverse("casework:consultation_list")).content.decode()
+    response = client.get(reverse("casework:consultation_list"), headers={"accept-language": "en"})
+    assert response.status_code == 200
