@@ -1,9 +1,9 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row, Submit
+from crispy_forms.layout import Column, Field, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +39,9 @@ class ConsultationForm(forms.ModelForm):
     )
     duration_minutes = forms.TypedChoiceField(label=_("Dauer"), choices=DURATION_CHOICES, coerce=int, initial=60)
     topics = TopicChoiceField(queryset=None, label=_("Themen"), widget=forms.CheckboxSelectMultiple)
-    advisors = forms.ModelMultipleChoiceField(queryset=None, label=_("Berater*innen"))
+    advisors = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("Berater*innen"), widget=forms.CheckboxSelectMultiple
+    )
     date = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     follow_up_date = forms.DateField(
         label=_("Wiedervorlage"),
@@ -80,7 +82,9 @@ class ConsultationForm(forms.ModelForm):
             unit_ids = sorted(access.unit_ids_for(user, Action.CHANGE))
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=unit_ids)
         self.fields["unit"].empty_label = None
-        self.fields["shared_with"].queryset = Unit.objects.all()
+        # Sharing means: with a unit other than the lead unit.
+        others = Unit.objects.exclude(pk=unit_ids[0]) if len(unit_ids) == 1 else Unit.objects.all()
+        self.fields["shared_with"].queryset = others
         self.fields["shared_with"].empty_label = _("nein – nur die eigene Fachstelle")
 
         self.fields["organisation"].queryset = access.organisations_visible_to(user).select_related("region")
@@ -88,8 +92,9 @@ class ConsultationForm(forms.ModelForm):
 
         # On edit, ModelForm has loaded the current topics and advisors into `initial`; keep them selectable.
         chosen_topics = self.initial.get("topics", []) if self.instance.pk else []
+        # The unit's own catalogue first, joint topics after it.
         self.fields["topics"].queryset = access.topics_selectable_for(unit_ids, keep=chosen_topics).order_by(
-            "unit_id", "position", "name"
+            F("unit_id").asc(nulls_last=True), "position", "name"
         )
         chosen_advisors = {a.pk for a in self.initial.get("advisors", [])} if self.instance.pk else set()
         self.fields["advisors"].queryset = (
@@ -109,8 +114,9 @@ class ConsultationForm(forms.ModelForm):
                 Column("format", css_class="col-md-3"),
                 Column("initiated_by", css_class="col-md-3"),
             ),
-            Row(Column("participants", css_class="col-md-3"), Column("advisors", css_class="col-md-9")),
-            "topics",
+            Row(Column("participants", css_class="col-md-3")),
+            Field("topics", wrapper_class="choice-columns"),
+            Field("advisors", wrapper_class="choice-columns"),
             "summary",
             "agreements",
             Row(Column("follow_up_date", css_class="col-md-3")),
