@@ -114,7 +114,7 @@ def consultation_post(records, unit_mo, advisor, **overrides):
         ({"format": "brieftaube"}, "format", "Bitte eine gültige Auswahl treffen."),
         ({"unit": "2"}, "unit", "Bitte eine gültige Auswahl treffen."),
         ({"follow_up_date": "2026-03-01"}, "follow_up_date", "nicht vor dem Beratungsdatum"),
-        ({"shared_with": "1"}, "shared_with", "nur mit der anderen Fachstelle"),
+        ({"shared_with": "1"}, "shared_with", "Bitte eine gültige Auswahl treffen."),
         ({"advisors": ["99999"]}, "advisors", "ist keine gültige Auswahl"),
         ({"topics": []}, "topics", "Dieses Feld ist zwingend erforderlich."),
         ({"topics": ["abc"]}, "topics", "ist kein gültiger Wert"),
@@ -189,3 +189,14 @@ def test_contact_consent_in_future_is_rejected(client, advisor, records):
 def test_wrong_http_method(client, advisor, records):
     assert client.put(reverse("casework:consultation_create")).status_code == 405
     assert client.post(reverse("organisations:picker")).status_code == 405
+
+
+def test_sharing_with_the_lead_unit_is_rejected(client, people, records, unit_mo):
+    """Someone in both units may pick either; sharing with the lead unit itself makes no sense."""
+    admin = people["admin"]
+    client.force_login(admin)
+    before = Consultation.objects.count()
+    data = consultation_post(records, unit_mo, admin, shared_with=unit_mo.pk)
+    response = client.post(reverse("casework:consultation_create"), data)
+    assert "Eine Beratung kann nur mit der anderen Fachstelle geteilt werden." in response.content.decode()
+    assert Consultation.objects.count() == before
