@@ -12,6 +12,7 @@ readers without the needed right on a record they may see get 403.
 from enum import Enum
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
@@ -19,6 +20,7 @@ from django.http import Http404
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from casework.models import Consultation, ConsultationGroupObjectPermission, Topic, Unit
+from casework.roles import ADMIN_GROUP_NAME
 from organisations.models import ContactPerson, Organisation
 
 MAX_PK = 2**63 - 1
@@ -190,11 +192,16 @@ def topics_visible_to(user):
 
 
 def advisors_of(unit_ids):
-    """Active people who may log consultations in these units (advisor choices and filters)."""
+    """Active members of these units' role groups (advisor choices and filters).
+
+    Administrators hold rights on both units through their own group; they are offered
+    as advisors only where they are also in a unit's group.
+    """
     User = get_user_model()
     return (
         User.objects.filter(
             is_active=True,
+            groups__in=Group.objects.exclude(name=ADMIN_GROUP_NAME),
             groups__groupobjectpermission__permission__codename=UNIT_PERMISSIONS[Action.CHANGE],
             groups__groupobjectpermission__content_type__app_label="casework",
             groups__groupobjectpermission__content_type__model="unit",

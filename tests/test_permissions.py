@@ -280,3 +280,11 @@ def test_model_level_permissions_do_not_widen_access(client, people, records):
     assert client.get(reverse("casework:consultation_detail", kwargs={"pk": foreign.pk})).status_code == 404
     assert client.get(reverse("casework:consultation_delete", kwargs={"pk": records["own"].pk})).status_code == 403
     assert client.get(reverse("casework:consultation_list")).context["page"].paginator.count == 5
+
+
+@pytest.mark.django_db
+def test_advisor_choices_are_unit_members_not_administrators(people, unit_mo):
+    from casework import access
+
+    advisors = set(access.advisors_of([unit_mo.pk]))
+    assert advisors == {people["advisor_mo"], people["coordinator_mo"]}
