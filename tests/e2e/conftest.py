@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API keeps an asyncio loop marked as running in this thread, which trips
-# Django's async-safety check on every ORM call made by the test code (not by the live server).
+# Playwright's sync API keeps its asyncio loop marked as running in this thread between calls
+# (asyncio._set_running_loop), which trips Django's async-safety check on every ORM call made by
+# the test code. The live server runs in its own thread and is not affected.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_PATH = "/usr/bin/chromium"
@@ -43,9 +44,17 @@ def browser():
             pytest.fail(message + " (REQUIRE_E2E=1: Fehler statt Überspringen)", pytrace=False)
         pytest.skip(message)
 
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # With a running loop, Django's connection handler (an asgiref Local) looks connections up in
+    # context-local instead of thread-local storage, i.e. the test code would silently get fresh
+    # connection objects, without the test database's serialized contents. Serialized rollback
+    # would then restore nothing. Keep using the same connection objects.
+    existing = {alias: connections[alias] for alias in connections}
     playwright = sync_playwright().start()
+    for alias, connection in existing.items():
+        connections[alias] = connection
     try:
         browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
     except Exception:
