@@ -101,3 +101,12 @@ def test_german_is_default_and_english_available(client, people):
     assert "Beratungen" in client.get(reverse("casework:consultation_list")).content.decode()
     response = client.get(reverse("casework:consultation_list"), headers={"accept-language": "en"})
     assert response.status_code == 200
+
+
+def test_language_can_be_switched(client, people):
+    client.force_login(people["advisor_mo"])
+    home = client.get(reverse("casework:home")).content.decode()
+    assert 'name="language" value="en"' in home
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("casework:home")})
+    assert response.status_code == 302
+    assert client.cookies["django_language"].value == "en"
