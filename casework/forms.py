@@ -4,7 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import F, Q
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.html import format_html
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +90,12 @@ class ConsultationForm(forms.ModelForm):
 
         self.fields["organisation"].queryset = access.organisations_visible_to(user).select_related("region")
         limit_picker_choices(self.fields["organisation"], self._selected_organisation())
+        self.fields["organisation"].help_text = format_html(
+            '{} <a href="{}?weiter=beratung">{}</a>',
+            _("Nicht gefunden?"),
+            reverse("organisations:organisation_create"),
+            _("Neue Organisation anlegen und danach hier weiter erfassen"),
+        )
 
         # On edit, ModelForm has loaded the current topics and advisors into `initial`; keep them selectable.
         chosen_topics = self.initial.get("topics", []) if self.instance.pk else []

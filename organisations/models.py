@@ -152,7 +152,8 @@ class ContactPerson(models.Model):
         _("Einwilligung am"), help_text=_("Datum, an dem die Person der Speicherung zugestimmt hat.")
     )
 
-    history = HistoricalRecords()
+    # Deleting a contact person erases them completely (DSGVO Art. 17), their history included.
+    history = HistoricalRecords(cascade_delete_history=True)
 
     class Meta:
         verbose_name = _("Ansprechperson")

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -54,12 +55,20 @@ def organisation_detail(request, pk):
 def organisation_create(request):
     if not access.unit_ids_for(request.user, Action.CHANGE):
         raise PermissionDenied
-    form = OrganisationForm(request.POST or None, user=request.user)
+    # Registering an organisation while logging a consultation returns to the consultation form.
+    then_log_consultation = request.GET.get("weiter") == "beratung"
+    form = OrganisationForm(
+        request.POST or None,
+        initial={"units": sorted(access.unit_ids_for(request.user, Action.CHANGE))},
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         organisation = services.organisation_save(
             organisation=form.save(commit=False), by=request.user, unit_ids=form.unit_ids_to_save(), is_new=True
         )
         messages.success(request, _("Die Organisation wurde angelegt."))
+        if then_log_consultation:
+            return redirect(f"{reverse('casework:consultation_create')}?organisation={organisation.pk}")
         return redirect("organisations:organisation_detail", pk=organisation.pk)
     return render(request, "organisations/organisation_form.html", {"form": form})
 
