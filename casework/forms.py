@@ -21,7 +21,7 @@ DURATION_CHOICES = [(m, f"{m // 60}:{m % 60:02d} h") for m in range(15, 12 * 60 
 class TopicChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, topic):
         if topic.unit_id is None:
-            return f"{topic.name} ({_('gemeinsam')})"
+            return "{} ({})".format(topic.name, _("gemeinsam"))
         return topic.name
 
 
