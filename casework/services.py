@@ -39,8 +39,9 @@ def _sync_share_grants(consultation: Consultation) -> None:
 
 
 @transaction.atomic
-def consultation_save(*, consultation: Consultation, by, topics, advisors, is_new: bool) -> Consultation:
+def consultation_save(*, consultation: Consultation, by, topics, advisors) -> Consultation:
     """Create or update a consultation with its topics, advisors and sharing grants."""
+    is_new = consultation._state.adding
     if is_new:
         consultation.created_by = by
     consultation.region_id = consultation.region_id or consultation.organisation.region_id

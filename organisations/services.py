@@ -5,7 +5,8 @@ from organisations.models import Organisation
 
 
 @transaction.atomic
-def organisation_save(*, organisation: Organisation, by, unit_ids, is_new: bool) -> Organisation:
+def organisation_save(*, organisation: Organisation, by, unit_ids) -> Organisation:
+    is_new = organisation._state.adding
     if is_new:
         organisation.created_by = by
     save_with_single_history_entry(

@@ -64,7 +64,7 @@ def organisation_create(request):
     )
     if request.method == "POST" and form.is_valid():
         organisation = services.organisation_save(
-            organisation=form.save(commit=False), by=request.user, unit_ids=form.unit_ids_to_save(), is_new=True
+            organisation=form.save(commit=False), by=request.user, unit_ids=form.unit_ids_to_save()
         )
         messages.success(request, _("Die Organisation wurde angelegt."))
         if then_log_consultation:
@@ -80,7 +80,7 @@ def organisation_edit(request, pk):
     form = OrganisationForm(request.POST or None, instance=organisation, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.organisation_save(
-            organisation=form.save(commit=False), by=request.user, unit_ids=form.unit_ids_to_save(), is_new=False
+            organisation=form.save(commit=False), by=request.user, unit_ids=form.unit_ids_to_save()
         )
         messages.success(request, _("Die Änderungen wurden gespeichert."))
         return redirect("organisations:organisation_detail", pk=organisation.pk)

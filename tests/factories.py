@@ -55,6 +55,4 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
         consultation = model_class(**kwargs)
         if topics is None:
             topics = list(Topic.objects.filter(unit=consultation.unit)[:1])
-        return services.consultation_save(
-            consultation=consultation, by=None, topics=topics, advisors=advisors, is_new=True
-        )
+        return services.consultation_save(consultation=consultation, by=None, topics=topics, advisors=advisors)
