@@ -19,7 +19,16 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
-from casework.models import Consultation, ConsultationGroupObjectPermission, Topic, Unit
+from casework.models import (
+    Assessment,
+    Case,
+    Consultation,
+    ConsultationGroupObjectPermission,
+    Event,
+    FollowUp,
+    Topic,
+    Unit,
+)
 from casework.roles import ADMIN_GROUP_NAME
 from organisations.models import ContactPerson, Organisation
 
@@ -210,3 +219,73 @@ def advisors_of(unit_ids):
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
+
+
+# --- Cases, follow-ups, events, assessments --------------------------------------------------------
+
+
+def cases_visible_to(user, action: Action = Action.VIEW):
+    return Case.objects.filter(unit_id__in=unit_ids_for(user, action))
+
+
+def get_case_for(user, pk, action: Action = Action.VIEW) -> Case:
+    case = cases_visible_to(user).select_related("unit", "organisation", "goal", "responsible").filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    if action is not Action.VIEW and not can(user, action, {case.unit_id}):
+        raise PermissionDenied
+    return case
+
+
+def follow_ups_visible_to(user):
+    """Follow-ups of consultations and cases the person may see."""
+    return FollowUp.objects.filter(
+        Q(consultation__in=consultations_visible_to(user)) | Q(case__in=cases_visible_to(user))
+    )
+
+
+def can_on_follow_up(user, action: Action, follow_up) -> bool:
+    if follow_up.consultation_id:
+        return can_on_consultation(user, action, follow_up.consultation)
+    return can(user, action, {follow_up.case.unit_id})
+
+
+def get_follow_up_for(user, pk, action: Action = Action.VIEW) -> FollowUp:
+    follow_up = follow_ups_visible_to(user).select_related("consultation", "case").filter(pk=pk).first()
+    if follow_up is None:
+        raise Http404
+    if action is not Action.VIEW and not can_on_follow_up(user, action, follow_up):
+        raise PermissionDenied
+    return follow_up
+
+
+def events_visible_to(user, action: Action = Action.VIEW):
+    """A unit's events, plus joint events for anyone who holds the right in some unit."""
+    unit_ids = unit_ids_for(user, action)
+    if not unit_ids:
+        return Event.objects.none()
+    return Event.objects.filter(Q(unit_id__in=unit_ids) | Q(is_joint=True))
+
+
+def get_event_for(user, pk, action: Action = Action.VIEW) -> Event:
+    event = events_visible_to(user).select_related("unit").filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    if action is not Action.VIEW and not events_visible_to(user, action).filter(pk=event.pk).exists():
+        raise PermissionDenied
+    return event
+
+
+def assessments_visible_to(user, action: Action = Action.VIEW):
+    return Assessment.objects.filter(
+        unit_id__in=unit_ids_for(user, action), organisation__in=organisations_visible_to(user)
+    )
+
+
+def get_assessment_for(user, pk, action: Action = Action.VIEW) -> Assessment:
+    assessment = assessments_visible_to(user).select_related("organisation", "unit").filter(pk=pk).first()
+    if assessment is None:
+        raise Http404
+    if action is not Action.VIEW and not can(user, action, {assessment.unit_id}):
+        raise PermissionDenied
+    return assessment

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from casework.access import SHARED_CONSULTATION_PERMISSIONS
-from casework.models import Consultation, ConsultationGroupObjectPermission, Topic, Unit
+from casework.models import Consultation, ConsultationGroupObjectPermission, FollowUp, Topic, Unit
 from casework.roles import ADMIN_GROUP_NAME, ADVISOR, COORDINATOR, ROLE_UNIT_PERMISSIONS, ensure_roles, role_group
 
 # The same unit-permission → action mapping the real sharing code uses, so grants match it.
@@ -459,6 +459,14 @@ MO_CONSULTATION_SHARE = 0.55
 MO_ORGANISATION_SHARE = 0.6
 CONTACT_RATE = 0.5
 FOLLOW_UP_RATE = 0.3
+FOLLOW_UP_TASKS = [
+    "Nachfassen, ob die Unterlagen eingereicht wurden",
+    "Stand der Satzungsänderung erfragen",
+    "Rückmeldung zum Förderantrag einholen",
+    "Termin für das nächste Gespräch vereinbaren",
+    "Materialien zuschicken",
+    "Kontakt zur Kommune herstellen",
+]
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
@@ -771,13 +779,13 @@ class DemoDataGenerator:
                 participants=1 if fmt == "written" else participant_counts(),
                 summary=summary,
                 agreements=agreements,
-                follow_up_date=follow_up,
                 created_by=advisors[0],
                 created_at=created_at,
                 updated_at=created_at,
             )
             consultation._history_user = advisors[0]
             consultation._history_date = created_at
+            consultation.demo_follow_up_on = follow_up
             consultations.append(consultation)
             topic_lists.append(chosen)
             advisor_lists.append(advisors)
@@ -915,6 +923,9 @@ class DemoDataGenerator:
 
         self.log(f"Vergebe Freigaben für {n_shared} gemeinsame Beratungen …")
         self._grant_shares([c for c in consultations if c.shared_with_id])
+        follow_ups = self.build_follow_ups(consultations, advisor_lists)
+        self.log(f"Lege {len(follow_ups)} Wiedervorlagen an …")
+        FollowUp.objects.bulk_create(follow_ups, batch_size=BATCH_SIZE)
         if not self.with_history:
             self.log(
                 "Hinweis: Diese Datenbank liefert keine IDs aus Masseneinfügungen – Änderungshistorie übersprungen."
@@ -926,6 +937,29 @@ class DemoDataGenerator:
             "shared": n_shared,
             "seconds": time.monotonic() - started,
         }
+
+    def build_follow_ups(self, consultations, advisor_lists):
+        """Follow-ups planned with the consultations; most of those already due are done."""
+        now = timezone.now()
+        follow_ups = []
+        for consultation, advisors in zip(consultations, advisor_lists, strict=True):
+            due_on = consultation.demo_follow_up_on
+            if due_on is None:
+                continue
+            done = due_on < self.today and self.rng.random() < 0.8
+            follow_ups.append(
+                FollowUp(
+                    unit_id=consultation.unit_id,
+                    consultation=consultation,
+                    due_on=due_on,
+                    what=self.rng.choice(FOLLOW_UP_TASKS),
+                    assigned_to=advisors[0],
+                    created_by=advisors[0],
+                    done_at=min(self._aware(due_on), now) if done else None,
+                    done_by=advisors[0] if done else None,
+                )
+            )
+        return follow_ups
 
     def _grant_shares(self, shared):
         """Mirror casework.services._sync_share_grants for every shared consultation, in bulk."""

@@ -44,10 +44,14 @@ class ConsultationForm(forms.ModelForm):
         queryset=None, label=_("Berater*innen"), widget=forms.CheckboxSelectMultiple
     )
     date = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    # Not model fields: a date here adds a follow-up (Wiedervorlage) for the person logging.
     follow_up_date = forms.DateField(
-        label=_("Wiedervorlage"),
+        label=_("Wiedervorlage am"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    follow_up_what = forms.CharField(
+        label=_("Was ist dann zu tun?"), required=False, max_length=200, initial=_("Nachfassen")
     )
 
     class Meta:
@@ -65,7 +69,6 @@ class ConsultationForm(forms.ModelForm):
             "advisors",
             "summary",
             "agreements",
-            "follow_up_date",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
@@ -126,7 +129,7 @@ class ConsultationForm(forms.ModelForm):
             Field("advisors", wrapper_class="choice-columns"),
             "summary",
             "agreements",
-            Row(Column("follow_up_date", css_class="col-md-3")),
+            Row(Column("follow_up_date", css_class="col-md-3"), Column("follow_up_what", css_class="col-md-9")),
             Submit("save", _("Speichern")),
         )
 
@@ -163,6 +166,8 @@ class ConsultationForm(forms.ModelForm):
         date, follow_up = cleaned.get("date"), cleaned.get("follow_up_date")
         if date and follow_up and follow_up < date:
             self.add_error("follow_up_date", _("Die Wiedervorlage darf nicht vor dem Beratungsdatum liegen."))
+        if follow_up and not cleaned.get("follow_up_what", "").strip():
+            self.add_error("follow_up_what", _("Bitte angeben, was bei der Wiedervorlage zu tun ist."))
         return cleaned
 
 

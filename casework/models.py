@@ -138,14 +138,27 @@ class Consultation(models.Model):
     )
     summary = models.TextField(_("Zusammenfassung"), max_length=5000, blank=True)
     agreements = models.TextField(_("Vereinbarungen / nächste Schritte"), max_length=5000, blank=True)
-    follow_up_date = models.DateField(_("Wiedervorlage"), null=True, blank=True)
+    case = models.ForeignKey(
+        "Case",
+        verbose_name=_("Beratungsprozess"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consultations",
+    )
+    criteria = models.ManyToManyField(
+        "QualityCriterion",
+        verbose_name=_("bearbeitete Qualitätskriterien"),
+        blank=True,
+        related_name="consultations",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[topics, advisors])
+    history = HistoricalRecords(m2m_fields=[topics, advisors, criteria])
 
     class Meta:
         verbose_name = _("Beratung")
@@ -155,7 +168,6 @@ class Consultation(models.Model):
             models.Index(fields=["-date", "-id"], name="consultation_date_idx"),
             models.Index(fields=["unit", "-date", "-id"], name="consultation_unit_date_idx"),
             models.Index(fields=["organisation", "-date"], name="consultation_org_date_idx"),
-            models.Index(fields=["follow_up_date"], name="consultation_follow_up_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -169,10 +181,6 @@ class Consultation(models.Model):
             models.CheckConstraint(
                 condition=Q(shared_with__isnull=True) | ~Q(shared_with=F("unit")),
                 name="consultation_shared_with_other_unit",
-            ),
-            models.CheckConstraint(
-                condition=Q(follow_up_date__isnull=True) | Q(follow_up_date__gte=F("date")),
-                name="consultation_follow_up_after_date",
             ),
         ]
 
@@ -204,3 +212,344 @@ class ConsultationGroupObjectPermission(GroupObjectPermissionBase):
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("Freigabe einer Beratung")
         verbose_name_plural = _("Freigaben von Beratungen")
+
+
+# --- Catalogues of the casework (per unit, editable, retired entries keep their history) ----------
+
+
+class CatalogueEntry(models.Model):
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("Fachstelle"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Leer lassen für Einträge beider Fachstellen."),
+        related_name="+",
+    )
+    name = models.CharField(_("Name"), max_length=150)
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    retired_at = models.DateField(_("ausgemustert am"), null=True, blank=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["unit_id", "position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseGoal(CatalogueEntry):
+    history = HistoricalRecords()
+
+    class Meta(CatalogueEntry.Meta):
+        verbose_name = _("Ziel eines Beratungsprozesses")
+        verbose_name_plural = _("Ziele von Beratungsprozessen")
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="case_goal_unique_per_unit")]
+
+
+class CaseOutcome(CatalogueEntry):
+    history = HistoricalRecords()
+
+    class Meta(CatalogueEntry.Meta):
+        verbose_name = _("Ergebnis eines Beratungsprozesses")
+        verbose_name_plural = _("Ergebnisse von Beratungsprozessen")
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="case_outcome_unique_per_unit")]
+
+
+# --- Beratungsprozesse -----------------------------------------------------------------------------
+
+
+class Case(models.Model):
+    """A Beratungsprozess: a longer accompaniment of one organisation towards a goal."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("offen")
+        DORMANT = "dormant", _("ruhend")
+        CLOSED = "closed", _("abgeschlossen")
+
+    unit = models.ForeignKey(Unit, verbose_name=_("Fachstelle"), on_delete=models.PROTECT, related_name="cases")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("Organisation"), on_delete=models.PROTECT, related_name="cases"
+    )
+    title = models.CharField(_("Titel"), max_length=200)
+    goal = models.ForeignKey(CaseGoal, verbose_name=_("Ziel"), on_delete=models.PROTECT, related_name="cases")
+    description = models.TextField(_("Ausgangslage und Ziele"), max_length=5000, blank=True)
+    status = models.CharField(_("Status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_on = models.DateField(_("begonnen am"))
+    closed_on = models.DateField(_("abgeschlossen am"), null=True, blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verantwortlich"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responsible_cases",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Beratungsprozess")
+        verbose_name_plural = _("Beratungsprozesse")
+        ordering = ["-opened_on", "-id"]
+        indexes = [models.Index(fields=["unit", "status"], name="case_unit_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="closed") & Q(closed_on__isnull=False))
+                | (~Q(status="closed") & Q(closed_on__isnull=True)),
+                name="case_closed_on_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="case_closed_after_opened",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class CaseOutcomeReached(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes_reached")
+    outcome = models.ForeignKey(CaseOutcome, verbose_name=_("Ergebnis"), on_delete=models.PROTECT, related_name="+")
+    reached_on = models.DateField(_("erreicht am"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("erreichtes Ergebnis")
+        verbose_name_plural = _("erreichte Ergebnisse")
+        ordering = ["reached_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "outcome"], name="case_outcome_reached_once")]
+
+    def __str__(self):
+        return f"{self.outcome} ({self.reached_on:%d.%m.%Y})"
+
+
+# --- Quality profile of Lots*innen projects ---------------------------------------------------------
+
+
+class QualityArea(models.Model):
+    """An area of the quality standards (e.g. "Basisqualifizierung"), of the unit that works with them."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("Fachstelle"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("Name"), max_length=150)
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    retired_at = models.DateField(_("ausgemustert am"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Qualitätsbereich")
+        verbose_name_plural = _("Qualitätsbereiche")
+        ordering = ["position", "name"]
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="quality_area_unique_per_unit")]
+
+    def __str__(self):
+        return self.name
+
+
+class QualityCriterion(models.Model):
+    area = models.ForeignKey(QualityArea, verbose_name=_("Bereich"), on_delete=models.PROTECT, related_name="criteria")
+    text = models.CharField(_("Kriterium"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    retired_at = models.DateField(_("ausgemustert am"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Qualitätskriterium")
+        verbose_name_plural = _("Qualitätskriterien")
+        ordering = ["area__position", "position", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class Assessment(models.Model):
+    """A Standortbestimmung: a Lots*innen project rated against the quality criteria at a date."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("Fachstelle"), on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("Projekt"),
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    date = models.DateField(_("Datum"))
+    note = models.TextField(_("Anmerkung"), max_length=5000, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("durchgeführt von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Standortbestimmung")
+        verbose_name_plural = _("Standortbestimmungen")
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.organisation} – {self.date:%d.%m.%Y}"
+
+
+class AssessmentRating(models.Model):
+    class Rating(models.TextChoices):
+        MET = "met", _("erfüllt")
+        PARTLY = "partly", _("teilweise")
+        NOT_MET = "not_met", _("nicht erfüllt")
+        NOT_RELEVANT = "not_relevant", _("nicht relevant")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="ratings")
+    criterion = models.ForeignKey(
+        QualityCriterion, verbose_name=_("Kriterium"), on_delete=models.PROTECT, related_name="ratings"
+    )
+    rating = models.CharField(_("Bewertung"), max_length=15, choices=Rating.choices)
+    note = models.CharField(_("Notiz"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Bewertung")
+        verbose_name_plural = _("Bewertungen")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "criterion"], name="assessment_rates_criterion_once")
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.get_rating_display()}"
+
+
+# --- Wiedervorlagen ---------------------------------------------------------------------------------
+
+
+class FollowUp(models.Model):
+    """A Wiedervorlage on a consultation or a case: what is due when, and who does it."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("Fachstelle"), on_delete=models.PROTECT, related_name="follow_ups")
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, null=True, blank=True, related_name="follow_ups"
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="follow_ups")
+    due_on = models.DateField(_("fällig am"))
+    what = models.CharField(_("Was ist zu tun?"), max_length=200)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("wer"),
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )
+    done_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Wiedervorlage")
+        verbose_name_plural = _("Wiedervorlagen")
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["assigned_to", "done_at", "due_on"], name="follow_up_person_due_idx"),
+            models.Index(fields=["unit", "done_at", "due_on"], name="follow_up_unit_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(consultation__isnull=False) & Q(case__isnull=True))
+                | (Q(consultation__isnull=True) & Q(case__isnull=False)),
+                name="follow_up_on_consultation_or_case",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.what} ({self.due_on:%d.%m.%Y})"
+
+
+class CalendarFeedToken(models.Model):
+    """A secret, revocable token for a person's follow-up calendar feed; only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Kalender-Token")
+        verbose_name_plural = _("Kalender-Tokens")
+
+    def __str__(self):
+        return f"{self.user} ({self.created_at:%d.%m.%Y})"
+
+
+# --- Events (Qualifizierung und Vernetzung) ---------------------------------------------------------
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        TRAINING = "training", _("Schulung")
+        NETWORKING = "networking", _("Vernetzungstreffen")
+        CONFERENCE = "conference", _("Fachtag")
+        OTHER = "other", _("Sonstige Veranstaltung")
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("in Präsenz")
+        ONLINE = "online", _("online")
+        HYBRID = "hybrid", _("hybrid")
+
+    unit = models.ForeignKey(Unit, verbose_name=_("Fachstelle"), on_delete=models.PROTECT, related_name="events")
+    is_joint = models.BooleanField(
+        _("gemeinsame Veranstaltung beider Fachstellen"),
+        default=False,
+        help_text=_("Gemeinsame Veranstaltungen sehen und bearbeiten beide Fachstellen."),
+    )
+    title = models.CharField(_("Titel"), max_length=200)
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("Datum"))
+    format = models.CharField(_("Format"), max_length=20, choices=Format.choices)
+    teaching_units = models.PositiveSmallIntegerField(
+        _("Unterrichtseinheiten"), default=0, validators=[MaxValueValidator(100)]
+    )
+    topics = models.ManyToManyField(Topic, verbose_name=_("Themen"), blank=True, related_name="events")
+    participants = models.PositiveSmallIntegerField(_("Teilnehmende"), default=0, validators=[MaxValueValidator(2000)])
+    organisations = models.ManyToManyField(
+        "organisations.Organisation", verbose_name=_("teilnehmende Organisationen"), blank=True, related_name="events"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[topics, organisations])
+
+    class Meta:
+        verbose_name = _("Veranstaltung")
+        verbose_name_plural = _("Veranstaltungen")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["unit", "-date"], name="event_unit_date_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(teaching_units__lte=100), name="event_teaching_units_range"),
+            models.CheckConstraint(condition=Q(participants__lte=2000), name="event_participants_range"),
+        ]
+
+    def __str__(self):
+        return self.title

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from casework.access import SHARED_CONSULTATION_PERMISSIONS, Action
 from casework.history import save_with_single_history_entry
-from casework.models import Consultation, ConsultationGroupObjectPermission
+from casework.models import Consultation, ConsultationGroupObjectPermission, FollowUp
 from casework.roles import ROLE_UNIT_PERMISSIONS, role_group
 
 _UNIT_TO_ACTION = {
@@ -39,8 +39,11 @@ def _sync_share_grants(consultation: Consultation) -> None:
 
 
 @transaction.atomic
-def consultation_save(*, consultation: Consultation, by, topics, advisors) -> Consultation:
-    """Create or update a consultation with its topics, advisors and sharing grants."""
+def consultation_save(*, consultation: Consultation, by, topics, advisors, follow_up=None) -> Consultation:
+    """Create or update a consultation with its topics, advisors and sharing grants.
+
+    `follow_up` is an optional (due date, what) pair: a new follow-up for `by`.
+    """
     is_new = consultation._state.adding
     if is_new:
         consultation.created_by = by
@@ -53,7 +56,21 @@ def consultation_save(*, consultation: Consultation, by, topics, advisors) -> Co
     save_with_single_history_entry(consultation, by=by, created=is_new, set_relations=set_relations)
     _sync_share_grants(consultation)
     consultation.organisation.units.add(consultation.unit)
+    if follow_up:
+        due_on, what = follow_up
+        follow_up_create(owner=consultation, due_on=due_on, what=what, assigned_to=by, by=by)
     return consultation
+
+
+def follow_up_create(*, owner, due_on, what, assigned_to, by) -> FollowUp:
+    """A follow-up on a consultation or a case (`owner`), in the owner's unit."""
+    target = {"consultation": owner} if isinstance(owner, Consultation) else {"case": owner}
+    follow_up = FollowUp(
+        unit_id=owner.unit_id, due_on=due_on, what=what, assigned_to=assigned_to, created_by=by, **target
+    )
+    follow_up._history_user = by
+    follow_up.save()
+    return follow_up
 
 
 @transaction.atomic

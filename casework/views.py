@@ -80,9 +80,10 @@ def home(request):
     )
     context = {
         "recent": _with_list_relations(mine)[:10],
-        "follow_ups": mine.filter(follow_up_date__isnull=False, follow_up_date__lte=today + timezone.timedelta(days=14))
-        .select_related("organisation", "unit", "shared_with")
-        .order_by("follow_up_date")[:10],
+        "follow_ups": access.follow_ups_visible_to(user)
+        .filter(assigned_to=user, done_at__isnull=True, due_on__lte=today + timezone.timedelta(days=14))
+        .select_related("consultation__organisation", "case__organisation")
+        .order_by("due_on", "id")[:10],
         "units": units if unit_ids else [],
         "today": today,
     }
@@ -109,16 +110,20 @@ def consultation_detail(request, pk):
         "can_change": access.can_on_consultation(request.user, Action.CHANGE, consultation),
         "can_delete": access.can_on_consultation(request.user, Action.DELETE, consultation),
         "history": history_of(consultation) if show_history else None,
+        "follow_ups": consultation.follow_ups.select_related("assigned_to"),
+        "today": timezone.localdate(),
     }
     return render(request, "casework/consultation_detail.html", context)
 
 
 def _save(form, user):
+    due_on = form.cleaned_data.get("follow_up_date")
     return services.consultation_save(
         consultation=form.save(commit=False),
         by=user,
         topics=form.cleaned_data["topics"],
         advisors=form.cleaned_data["advisors"],
+        follow_up=(due_on, form.cleaned_data["follow_up_what"].strip()) if due_on else None,
     )
 
 

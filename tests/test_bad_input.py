@@ -114,6 +114,8 @@ def consultation_post(records, unit_mo, advisor, **overrides):
         ({"format": "brieftaube"}, "format", "Bitte eine gültige Auswahl treffen."),
         ({"unit": "2"}, "unit", "Bitte eine gültige Auswahl treffen."),
         ({"follow_up_date": "2026-03-01"}, "follow_up_date", "nicht vor dem Beratungsdatum"),
+        ({"follow_up_date": "2026-04-01", "follow_up_what": " "}, "follow_up_what", "Bitte angeben, was"),
+        ({"follow_up_what": "x" * 201}, "follow_up_what", "höchstens 200 Zeichen"),
         ({"shared_with": "1"}, "shared_with", "Bitte eine gültige Auswahl treffen."),
         ({"advisors": ["99999"]}, "advisors", "ist keine gültige Auswahl"),
         ({"topics": []}, "topics", "Dieses Feld ist zwingend erforderlich."),

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from casework import access
+from casework import access, services
 from casework.access import Action
 from casework.models import Consultation, ConsultationGroupObjectPermission, Topic
 
@@ -25,6 +25,7 @@ def form_data(organisation, unit, topics, advisors, **overrides):
         "summary": "Gemeinnützigkeit und Satzungsänderung besprochen.",
         "agreements": "Satzung bis April überarbeiten.",
         "follow_up_date": "2026-04-15",
+        "follow_up_what": "Satzungsentwurf nachfragen",
     }
     data.update(overrides)
     return data
@@ -48,6 +49,12 @@ def test_advisor_logs_consultation(client, people, records, unit_mo):
     assert set(consultation.topics.all()) == {topic, joint}
     assert list(consultation.advisors.all()) == [advisor]
     assert consultation.history.count() == 1
+    follow_up = consultation.follow_ups.get()
+    assert (follow_up.due_on, follow_up.what, follow_up.assigned_to) == (
+        datetime.date(2026, 4, 15),
+        "Satzungsentwurf nachfragen",
+        advisor,
+    )
     assert consultation.history.first().history_user == advisor
 
 
@@ -183,10 +190,16 @@ def test_list_filters(client, people, records, unit_mo, unit_lots):
 
 def test_home_shows_own_recent_and_follow_ups(client, people, records, unit_mo):
     consultation = records["own"]
-    consultation.follow_up_date = datetime.date(2026, 3, 5)
-    consultation.save()
-    client.force_login(people["advisor_mo"])
+    advisor = people["advisor_mo"]
+    due = services.follow_up_create(
+        owner=consultation, due_on=datetime.date(2026, 3, 5), what="Satzung prüfen", assigned_to=advisor, by=advisor
+    )
+    services.follow_up_create(
+        owner=records["foreign"], due_on=datetime.date(2026, 3, 5), what="fremd", assigned_to=advisor, by=advisor
+    )
+    client.force_login(advisor)
     response = client.get(reverse("casework:home"))
     assert consultation in list(response.context["recent"])
-    assert consultation in list(response.context["follow_ups"])
+    # Only follow-ups on records the person may see; a foreign one stays hidden even if assigned.
+    assert list(response.context["follow_ups"]) == [due]
     assert "überfällig" in response.content.decode()
