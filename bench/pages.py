@@ -28,6 +28,7 @@ GOAL_QUERIES = 12
 COORDINATOR = "koordination-mo"
 ADMIN = "admin"
 TRANSACTION_MARKERS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+LOADS = []  # 1-minute load average after each page: other processes on the machine inflate timings
 
 
 def parse_args():
@@ -38,6 +39,7 @@ def parse_args():
     parser.add_argument("--organisations", type=int, default=5000, help="demo organisations (default 5000)")
     parser.add_argument("--consultations", type=int, default=100_000, help="demo consultations (default 100000)")
     parser.add_argument("--only", default="", help="measure only pages whose label contains this text")
+    parser.add_argument("--show-sql", action="store_true", help="list each page's queries with their times")
     return parser.parse_args()
 
 
@@ -92,9 +94,9 @@ def prepare_database(args):
     started = time.monotonic()
     call_command("seed_demo", organisations=args.organisations, consultations=args.consultations, stdout=sys.stderr)
     if connection.vendor == "postgresql":
-        # Fresh tables have no planner statistics until autovacuum gets to them.
+        # The steady state autovacuum would reach: planner statistics and a visibility map.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     print(f"Seeded in {time.monotonic() - started:.1f} s.", file=sys.stderr)
 
 
@@ -110,7 +112,9 @@ def describe_database():
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             version = cursor.fetchone()[0]
-        vendor = f"{connection.display_name} {version} (database {connection.settings_dict['NAME']})"
+            cursor.execute("SHOW jit")
+            jit = cursor.fetchone()[0]
+        vendor = f"{connection.display_name} {version} (database {connection.settings_dict['NAME']}, jit={jit})"
     volume = (
         f"{Consultation.objects.count():,} consultations "
         f"({Consultation.objects.filter(shared_with__isnull=False).count():,} shared, "
@@ -197,7 +201,7 @@ def build_pages():
 def client_for(user):
     from django.test import Client
 
-    client = Client()
+    client = Client(raise_request_exception=False)  # a failing page is reported (status 500), not fatal
     client.force_login(user)
     return client
 
@@ -257,6 +261,7 @@ def measure_pages(args):
         client = clients.setdefault(user.pk, client_for(user))
         print(f"  {label} …", file=sys.stderr)
         results.append((label, url, is_reference, measure(client, url, repeat=args.repeat, warmup=args.warmup)))
+        LOADS.append(os.getloadavg()[0])
     return results
 
 
@@ -266,6 +271,8 @@ def measure_pages(args):
 def report(results, vendor, volume, args):
     print(f"\n**Database:** {vendor}  ")
     print(f"**Data:** {volume}  ")
+    load = f"{min(LOADS, default=0):.1f}–{max(LOADS, default=0):.1f}"
+    print(f"**Machine:** {os.cpu_count()} CPUs, 1-minute load average {load} during the run  ")
     print(f"**Requests:** {args.repeat} measured per page after {args.warmup} warm-up; times are server time in ms\n")
     print("| page | median ms | p95 ms | queries | status |")
     print("|---|---:|---:|---:|---|")
@@ -315,7 +322,7 @@ def main():
     print(f"Measuring on {vendor} …", file=sys.stderr)
     results = measure_pages(args)
     report(results, vendor, volume, args)
-    if os.environ.get("BENCH_SHOW_SQL"):
+    if args.show_sql:
         for label, _url, _ref, r in results:
             print(f"\n### {label}\n")
             for query in r["sql"]:

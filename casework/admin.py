@@ -2,7 +2,21 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from casework.models import Consultation, Topic, Unit
+from casework.models import (
+    Assessment,
+    AssessmentRating,
+    Case,
+    CaseGoal,
+    CaseOutcome,
+    CaseOutcomeReached,
+    Consultation,
+    Event,
+    FollowUp,
+    QualityArea,
+    QualityCriterion,
+    Topic,
+    Unit,
+)
 
 
 @admin.register(Unit)
@@ -27,4 +41,67 @@ class ConsultationAdmin(SimpleHistoryAdmin):
     date_hierarchy = "date"
     autocomplete_fields = ["organisation", "advisors"]
     raw_id_fields = ["region"]
+    filter_horizontal = ["topics"]
+
+
+@admin.register(CaseGoal, CaseOutcome)
+class CaseCatalogueAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "unit", "position", "retired_at"]
+    list_filter = ["unit", "retired_at"]
+    list_editable = ["position", "retired_at"]
+
+
+class CaseOutcomeReachedInline(admin.TabularInline):
+    model = CaseOutcomeReached
+    extra = 0
+
+
+@admin.register(Case)
+class CaseAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "organisation", "unit", "status", "opened_on", "closed_on"]
+    list_filter = ["unit", "status", "goal"]
+    list_select_related = ["organisation", "unit"]
+    search_fields = ["title", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+    inlines = [CaseOutcomeReachedInline]
+
+
+class QualityCriterionInline(admin.TabularInline):
+    model = QualityCriterion
+    extra = 0
+
+
+@admin.register(QualityArea)
+class QualityAreaAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "unit", "position", "retired_at"]
+    inlines = [QualityCriterionInline]
+
+
+class AssessmentRatingInline(admin.TabularInline):
+    model = AssessmentRating
+    extra = 0
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["organisation", "date", "unit"]
+    list_select_related = ["organisation", "unit"]
+    autocomplete_fields = ["organisation"]
+    inlines = [AssessmentRatingInline]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(SimpleHistoryAdmin):
+    list_display = ["what", "due_on", "assigned_to", "unit", "done_at"]
+    list_filter = ["unit", "done_at"]
+    list_select_related = ["assigned_to", "unit"]
+    raw_id_fields = ["consultation", "case"]
+
+
+@admin.register(Event)
+class EventAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "date", "unit", "is_joint", "participants"]
+    list_filter = ["unit", "kind", "is_joint"]
+    search_fields = ["title"]
+    autocomplete_fields = ["organisations"]
     filter_horizontal = ["topics"]

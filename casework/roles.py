@@ -27,6 +27,10 @@ ADMIN_MODEL_PERMISSIONS = [
     ("auth", "group"),
     ("casework", "topic"),
     ("casework", "unit"),
+    ("casework", "casegoal"),
+    ("casework", "caseoutcome"),
+    ("casework", "qualityarea"),
+    ("casework", "qualitycriterion"),
     ("organisations", "region"),
 ]
 

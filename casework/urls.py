@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework import views
+from casework import urls_cases, urls_dashboard, urls_events, urls_follow_ups, urls_quality, views
 
 app_name = "casework"
 urlpatterns = [
@@ -10,4 +10,9 @@ urlpatterns = [
     path("beratungen/<int:pk>/", views.consultation_detail, name="consultation_detail"),
     path("beratungen/<int:pk>/bearbeiten/", views.consultation_edit, name="consultation_edit"),
     path("beratungen/<int:pk>/loeschen/", views.consultation_delete, name="consultation_delete"),
+    *urls_cases.urlpatterns,
+    *urls_quality.urlpatterns,
+    *urls_follow_ups.urlpatterns,
+    *urls_events.urlpatterns,
+    *urls_dashboard.urlpatterns,
 ]

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from casework.models import Unit
+from casework.models import Assessment, Case, CaseGoal, Event, FollowUp, QualityArea, Unit
 from casework.roles import ADMIN_GROUP_NAME, ADVISOR, COORDINATOR, role_group
 from tests.factories import ConsultationFactory, OrganisationFactory
 
@@ -59,6 +59,52 @@ def records(people, unit_mo, unit_lots):
     OrganisationFactory(units=[unit_mo], name="Verein ohne Beratung e.V.")
     contact_mo = org_mo.contacts.create(name="Selin Kaya", function="Vorsitz", consent_date=day)
     contact_lots = org_lots.contacts.create(name="Jonas Weber", function="Koordination", consent_date=day)
+    case_own = Case.objects.create(
+        unit=unit_mo,
+        organisation=org_mo,
+        title="Eintragung ins Vereinsregister",
+        goal=CaseGoal.objects.filter(unit=unit_mo).first(),
+        opened_on=day,
+        responsible=people["advisor_mo"],
+    )
+    case_foreign = Case.objects.create(
+        unit=unit_lots,
+        organisation=org_lots,
+        title="Aufbau des Projekts",
+        goal=CaseGoal.objects.filter(unit=unit_lots).first(),
+        opened_on=day,
+        responsible=people["advisor_lots"],
+    )
+    follow_up = {
+        target: FollowUp.objects.create(
+            unit=consultation.unit,
+            consultation=consultation,
+            due_on=day + datetime.timedelta(days=14),
+            what="Nachfassen",
+            assigned_to=assignee,
+        )
+        for target, consultation, assignee in [
+            ("own", own, people["advisor_mo"]),
+            ("foreign", foreign, people["advisor_lots"]),
+            ("shared", shared, people["advisor_mo"]),
+        ]
+    }
+    event = {
+        target: Event.objects.create(
+            unit=unit, is_joint=joint, title=title, kind="training", date=day, format="in_person", participants=12
+        )
+        for target, unit, joint, title in [
+            ("own", unit_mo, False, "Schulung Vereinsfinanzen"),
+            ("foreign", unit_lots, False, "Basisqualifizierung Modul 1"),
+            ("shared", unit_mo, True, "Fachtag Vielfalt"),
+        ]
+    }
+    quality_area = QualityArea.objects.filter(unit=unit_lots).first()
+    quality_criterion = quality_area.criteria.first()
+    assessment = Assessment.objects.create(
+        unit=unit_lots, organisation=org_lots, date=day, assessed_by=people["coordinator_lots"]
+    )
+    assessment.ratings.create(criterion=quality_criterion, rating="partly")
     return {
         "own": own,
         "foreign": foreign,
@@ -68,4 +114,15 @@ def records(people, unit_mo, unit_lots):
         "org_shared": org_shared,
         "contact_own": contact_mo,
         "contact_foreign": contact_lots,
+        "case_own": case_own,
+        "case_foreign": case_foreign,
+        "follow_up_own": follow_up["own"],
+        "follow_up_foreign": follow_up["foreign"],
+        "follow_up_shared": follow_up["shared"],
+        "event_own": event["own"],
+        "event_foreign": event["foreign"],
+        "event_shared": event["shared"],
+        "quality_area_foreign": quality_area,
+        "quality_criterion_foreign": quality_criterion,
+        "assessment_foreign": assessment,
     }

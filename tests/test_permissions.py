@@ -1,6 +1,6 @@
 """The permission matrix: every URL pattern × role × own/foreign/shared record → expected status.
 
-A URL pattern without a row here fails `test_every_url_pattern_has_a_row`.
+A URL pattern without a row here or in tests/matrix/ fails `test_every_url_pattern_has_a_row`.
 Targets are seen from the Fachstelle MO: "own" belongs to MO, "foreign" to the
 Lots*innen unit, "shared" is led by MO and shared with the Lots*innen unit.
 """
@@ -10,18 +10,20 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casework.models import Consultation, Topic
 from organisations.models import ContactPerson
-
-ROLES = ["anonymous", "advisor_mo", "coordinator_mo", "advisor_lots", "coordinator_lots", "admin"]
-LOGIN = 302
-
-
-def row(anonymous, advisor_mo, coordinator_mo, advisor_lots, coordinator_lots, admin):
-    return dict(zip(ROLES, [anonymous, advisor_mo, coordinator_mo, advisor_lots, coordinator_lots, admin], strict=True))
-
-
-EVERYONE = row(LOGIN, 200, 200, 200, 200, 200)
-VISIBLE_TO_MO = row(LOGIN, 200, 200, 404, 404, 200)
-VISIBLE_TO_LOTS = row(LOGIN, 404, 404, 200, 200, 200)
+from tests.matrix import (
+    EVERYONE,
+    LOGIN,
+    RECORD_KEYS,
+    ROLES,
+    VISIBLE_TO_LOTS,
+    VISIBLE_TO_MO,
+    cases,
+    dashboard,
+    events,
+    follow_ups,
+    quality,
+    row,
+)
 
 # url name → (record kind or None, {target: expected statuses})
 MATRIX = {
@@ -69,6 +71,10 @@ MATRIX = {
     "admin:index": (None, {"-": row(302, 302, 302, 302, 302, 200)}),
 }
 
+for feature in (cases, quality, follow_ups, events, dashboard):
+    assert not MATRIX.keys() & feature.ROWS.keys(), f"duplicate rows in {feature.__name__}"
+    MATRIX.update(feature.ROWS)
+
 # The rest of Django's admin is guarded by the same staff check as admin:index (tested above and in
 # test_admin_requires_staff); static files have no view in production (WhiteNoise serves them).
 EXCLUDED_NAMESPACES = {"admin"}
@@ -96,8 +102,7 @@ def test_every_url_pattern_has_a_row():
 def target_pk(records, kind, target):
     if kind is None:
         return None
-    key = {"consultation": target, "organisation": f"org_{target}", "contact": f"contact_{target}"}[kind]
-    return records[key].pk
+    return records[RECORD_KEYS[kind].format(target=target)].pk
 
 
 def matrix_cases():
@@ -122,8 +127,10 @@ def test_matrix_covers_every_role_and_target():
     for name, (kind, targets) in MATRIX.items():
         for expected in targets.values():
             assert set(expected) == set(ROLES), name
-        if kind in ("consultation", "organisation"):
+        if kind in ("consultation", "organisation", "event"):
             assert set(targets) == {"own", "foreign", "shared"}, name
+        elif kind is not None:
+            assert targets and set(targets) <= {"own", "foreign", "shared"}, name
 
 
 # --- Writes: denied people change nothing ------------------------------------------------------

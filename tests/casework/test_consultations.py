@@ -194,12 +194,14 @@ def test_home_shows_own_recent_and_follow_ups(client, people, records, unit_mo):
     due = services.follow_up_create(
         owner=consultation, due_on=datetime.date(2026, 3, 5), what="Satzung prüfen", assigned_to=advisor, by=advisor
     )
-    services.follow_up_create(
+    hidden = services.follow_up_create(
         owner=records["foreign"], due_on=datetime.date(2026, 3, 5), what="fremd", assigned_to=advisor, by=advisor
     )
     client.force_login(advisor)
     response = client.get(reverse("casework:home"))
     assert consultation in list(response.context["recent"])
     # Only follow-ups on records the person may see; a foreign one stays hidden even if assigned.
-    assert list(response.context["follow_ups"]) == [due]
+    shown = set(response.context["follow_ups"])
+    assert shown == {due, records["follow_up_own"], records["follow_up_shared"]}
+    assert hidden not in shown
     assert "überfällig" in response.content.decode()

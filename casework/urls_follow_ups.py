@@ -1,0 +1,3 @@
+"""URL patterns for follow_ups; included by casework/urls.py under the casework namespace."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Permission-matrix rows for cases (see tests/matrix/__init__.py)."""
+
+ROWS = {}

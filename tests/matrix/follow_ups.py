@@ -1,0 +1,3 @@
+"""Permission-matrix rows for follow_ups (see tests/matrix/__init__.py)."""
+
+ROWS = {}

@@ -1,0 +1,3 @@
+"""Permission-matrix rows for quality (see tests/matrix/__init__.py)."""
+
+ROWS = {}
