@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
-from casework.models import Consultation, Unit
+from casework.models import Case, Consultation, QualityCriterion, Unit
 from casework.widgets import PickerSelect, limit_picker_choices
 from organisations.labels import organisation_label
 
@@ -69,10 +69,13 @@ class ConsultationForm(forms.ModelForm):
             "advisors",
             "summary",
             "agreements",
+            "case",
+            "criteria",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
             "agreements": forms.Textarea(attrs={"rows": 3}),
+            "criteria": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -92,7 +95,10 @@ class ConsultationForm(forms.ModelForm):
         self.fields["shared_with"].empty_label = _("nein – nur die eigene Fachstelle")
 
         self.fields["organisation"].queryset = access.organisations_visible_to(user).select_related("region")
-        limit_picker_choices(self.fields["organisation"], self._selected_organisation())
+        selected_organisation = self._selected_organisation()
+        limit_picker_choices(self.fields["organisation"], selected_organisation)
+        self._limit_case_choices(user, unit_ids, selected_organisation)
+        self._limit_criteria_choices(unit_ids)
         self.fields["organisation"].help_text = format_html(
             '{} <a href="{}?weiter=beratung">{}</a>',
             _("Nicht gefunden?"),
@@ -129,9 +135,29 @@ class ConsultationForm(forms.ModelForm):
             Field("advisors", wrapper_class="choice-columns"),
             "summary",
             "agreements",
+            *(["case"] if "case" in self.fields else []),
+            *([Field("criteria", wrapper_class="choice-columns")] if "criteria" in self.fields else []),
             Row(Column("follow_up_date", css_class="col-md-3"), Column("follow_up_what", css_class="col-md-9")),
             Submit("save", _("Speichern")),
         )
+
+    def _limit_case_choices(self, user, unit_ids, organisation):
+        """Cases of the chosen organisation in the unit that are still running (or already linked)."""
+        running = ~Q(status=Case.Status.CLOSED) | Q(pk=self.instance.case_id or 0)
+        cases = access.cases_visible_to(user).filter(running, unit_id__in=unit_ids)
+        self.fields["case"].queryset = cases.filter(organisation=organisation) if organisation else cases.none()
+        self.fields["case"].empty_label = _("keinem Beratungsprozess zugeordnet")
+
+    def _limit_criteria_choices(self, unit_ids):
+        """Quality criteria exist for the Lots*innen unit only; other units do not see the field."""
+        chosen = [c.pk for c in self.initial.get("criteria", [])] if self.instance.pk else []
+        criteria = QualityCriterion.objects.filter(area__unit_id__in=unit_ids).filter(
+            Q(retired_at__isnull=True, area__retired_at__isnull=True) | Q(pk__in=chosen)
+        )
+        if criteria.exists():
+            self.fields["criteria"].queryset = criteria.select_related("area")
+        else:
+            del self.fields["criteria"]
 
     def _selected_organisation(self):
         if self.is_bound:
@@ -163,6 +189,13 @@ class ConsultationForm(forms.ModelForm):
                     _("Diese Themen gehören nicht zum Katalog der gewählten Fachstelle: %(topics)s")
                     % {"topics": ", ".join(foreign)},
                 )
+        case = cleaned.get("case")
+        if case and (case.organisation_id != getattr(cleaned.get("organisation"), "pk", None) or case.unit != unit):
+            self.add_error("case", _("Der Beratungsprozess gehört zu einer anderen Organisation oder Fachstelle."))
+        if unit:
+            foreign_criteria = [c for c in cleaned.get("criteria", []) if c.area.unit_id != unit.pk]
+            if foreign_criteria:
+                self.add_error("criteria", _("Qualitätskriterien gibt es nur für die Fachstelle, die sie führt."))
         date, follow_up = cleaned.get("date"), cleaned.get("follow_up_date")
         if date and follow_up and follow_up < date:
             self.add_error("follow_up_date", _("Die Wiedervorlage darf nicht vor dem Beratungsdatum liegen."))

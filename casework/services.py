@@ -39,7 +39,7 @@ def _sync_share_grants(consultation: Consultation) -> None:
 
 
 @transaction.atomic
-def consultation_save(*, consultation: Consultation, by, topics, advisors, follow_up=None) -> Consultation:
+def consultation_save(*, consultation: Consultation, by, topics, advisors, criteria=(), follow_up=None) -> Consultation:
     """Create or update a consultation with its topics, advisors and sharing grants.
 
     `follow_up` is an optional (due date, what) pair: a new follow-up for `by`.
@@ -52,6 +52,7 @@ def consultation_save(*, consultation: Consultation, by, topics, advisors, follo
     def set_relations():
         consultation.topics.set(topics)
         consultation.advisors.set(advisors)
+        consultation.criteria.set(criteria)
 
     save_with_single_history_entry(consultation, by=by, created=is_new, set_relations=set_relations)
     _sync_share_grants(consultation)

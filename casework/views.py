@@ -123,6 +123,7 @@ def _save(form, user):
         by=user,
         topics=form.cleaned_data["topics"],
         advisors=form.cleaned_data["advisors"],
+        criteria=form.cleaned_data.get("criteria", ()),
         follow_up=(due_on, form.cleaned_data["follow_up_what"].strip()) if due_on else None,
     )
 
@@ -139,6 +140,7 @@ def consultation_create(request):
         "format": "office",
         "initiated_by": "organisation",
         "organisation": request.GET.get("organisation"),
+        "case": access.parse_pk(request.GET.get("case")),
     }
     form = ConsultationForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -205,3 +205,34 @@ def test_home_shows_own_recent_and_follow_ups(client, people, records, unit_mo):
     assert shown == {due, records["follow_up_own"], records["follow_up_shared"]}
     assert hidden not in shown
     assert "überfällig" in response.content.decode()
+
+
+def test_consultation_links_case_and_quality_criteria(client, people, records, unit_lots):
+    advisor = people["advisor_lots"]
+    client.force_login(advisor)
+    case = records["case_foreign"]
+    criterion = records["quality_criterion_foreign"]
+    url = reverse("casework:consultation_create") + f"?organisation={case.organisation_id}&case={case.pk}"
+    form = client.get(url).context["form"]
+    assert list(form.fields["case"].queryset) == [case]
+    assert criterion in form.fields["criteria"].queryset
+    topic = Topic.objects.filter(unit=unit_lots).first()
+    response = client.post(
+        url, form_data(case.organisation, unit_lots, [topic], [advisor], case=case.pk, criteria=[criterion.pk])
+    )
+    assert response.status_code == 302
+    consultation = Consultation.objects.latest("id")
+    assert consultation.case == case
+    assert list(consultation.criteria.all()) == [criterion]
+
+
+def test_mo_form_has_no_quality_criteria_and_rejects_foreign_case(client, people, records, unit_mo):
+    advisor = people["advisor_mo"]
+    client.force_login(advisor)
+    assert "criteria" not in client.get(reverse("casework:consultation_create")).context["form"].fields
+    before = Consultation.objects.count()
+    data = form_data(records["org_own"], unit_mo, list(unit_mo.topics.all()[:1]), [advisor])
+    data["case"] = records["case_foreign"].pk
+    response = client.post(reverse("casework:consultation_create"), data)
+    assert "case" in response.context["form"].errors
+    assert Consultation.objects.count() == before
