@@ -49,6 +49,8 @@ class Action(Enum):
     CHANGE = "change"
     DELETE = "delete"
     HISTORY = "history"
+    CATALOGUES = "catalogues"
+    REPORTS = "reports"
 
 
 UNIT_PERMISSIONS = {
@@ -56,6 +58,8 @@ UNIT_PERMISSIONS = {
     Action.CHANGE: "change_unit_records",
     Action.DELETE: "delete_unit_records",
     Action.HISTORY: "view_unit_history",
+    Action.CATALOGUES: "manage_unit_catalogues",
+    Action.REPORTS: "view_unit_reports",
 }
 
 # What a per-object grant on a shared consultation allows, per unit permission.
@@ -64,6 +68,8 @@ SHARED_CONSULTATION_PERMISSIONS = {
     Action.CHANGE: "change_consultation",
     Action.DELETE: "delete_consultation",
     Action.HISTORY: "view_consultation",
+    Action.CATALOGUES: None,
+    Action.REPORTS: None,
 }
 
 

@@ -35,6 +35,8 @@ class Unit(models.Model):
             ("change_unit_records", _("Datensätze der Fachstelle anlegen und bearbeiten")),
             ("delete_unit_records", _("Datensätze der Fachstelle löschen")),
             ("view_unit_history", _("Änderungshistorie der Fachstelle sehen")),
+            ("manage_unit_catalogues", _("Kataloge der Fachstelle pflegen")),
+            ("view_unit_reports", _("Auswertungen und Berichte der Fachstelle sehen")),
         ]
 
     def __str__(self):

@@ -17,7 +17,14 @@ ROLE_LABELS = {ADVISOR: "Beratung", COORDINATOR: "Koordination"}
 
 ROLE_UNIT_PERMISSIONS = {
     ADVISOR: ["view_unit_records", "change_unit_records"],
-    COORDINATOR: ["view_unit_records", "change_unit_records", "delete_unit_records", "view_unit_history"],
+    COORDINATOR: [
+        "view_unit_records",
+        "change_unit_records",
+        "delete_unit_records",
+        "view_unit_history",
+        "manage_unit_catalogues",
+        "view_unit_reports",
+    ],
 }
 ALL_UNIT_PERMISSIONS = ROLE_UNIT_PERMISSIONS[COORDINATOR]
 

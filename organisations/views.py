@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from casework import access
+from casework import access, org_cases, org_events, org_quality
 from casework.access import Action
 from casework.history import history_of
 from casework.views import paginate
@@ -46,6 +46,9 @@ def organisation_detail(request, pk):
         "timeline_total": consultations.count(),
         "can_change": access.can(request.user, Action.CHANGE, unit_ids),
         "history": history_of(organisation) if access.can(request.user, Action.HISTORY, unit_ids) else None,
+        **org_cases.organisation_context(request.user, organisation),
+        **org_quality.organisation_context(request.user, organisation),
+        **org_events.organisation_context(request.user, organisation),
     }
     return render(request, "organisations/organisation_detail.html", context)
 

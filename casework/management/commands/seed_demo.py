@@ -1,12 +1,13 @@
 """Fill a development database with demo logins and realistic, reproducible demo data."""
 
+import random
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from casework import demo
+from casework import demo, demo_cases, demo_dashboard, demo_events, demo_follow_ups, demo_quality
 from casework.models import Consultation
 from organisations.models import Organisation
 
@@ -68,6 +69,8 @@ class Command(BaseCommand):
             else:
                 generator = demo.DemoDataGenerator(units=units, staff=staff, seed=seed, log=self.stdout.write)
                 result = generator.run(organisations, consultations)
+                for feature in (demo_cases, demo_quality, demo_follow_ups, demo_events, demo_dashboard):
+                    feature.seed(rng=random.Random(seed), today=generator.today, log=self.stdout.write)
                 self.stdout.write(
                     self.style.SUCCESS(
                         f"Angelegt: {_de(result['organisations'])} Organisationen, "

@@ -1,0 +1,5 @@
+"""Demo data for quality (called by seed_demo after consultations exist)."""
+
+
+def seed(*, rng, today, log):
+    """Create demo records; `rng` is a seeded random.Random, `today` a date, `log` prints a German line."""
