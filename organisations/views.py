@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from casework import access, org_cases, org_events, org_quality
 from casework.access import Action
 from casework.history import history_of
-from casework.views import paginate
+from casework.pagination import paginate
 from organisations import services
 from organisations.filters import OrganisationFilter
 from organisations.forms import ContactPersonForm, OrganisationForm
