@@ -26,6 +26,8 @@ from casework.models import (
     ConsultationGroupObjectPermission,
     Event,
     FollowUp,
+    QualityArea,
+    QualityCriterion,
     Topic,
     Unit,
 )
@@ -275,11 +277,17 @@ def events_visible_to(user, action: Action = Action.VIEW):
     return Event.objects.filter(Q(unit_id__in=unit_ids) | Q(is_joint=True))
 
 
+def can_on_event(user, action: Action, event) -> bool:
+    """The rule of `events_visible_to` for one event, without a query."""
+    unit_ids = unit_ids_for(user, action)
+    return bool(unit_ids) and (event.is_joint or event.unit_id in unit_ids)
+
+
 def get_event_for(user, pk, action: Action = Action.VIEW) -> Event:
     event = events_visible_to(user).select_related("unit").filter(pk=pk).first()
     if event is None:
         raise Http404
-    if action is not Action.VIEW and not events_visible_to(user, action).filter(pk=event.pk).exists():
+    if action is not Action.VIEW and not can_on_event(user, action, event):
         raise PermissionDenied
     return event
 
@@ -297,3 +305,31 @@ def get_assessment_for(user, pk, action: Action = Action.VIEW) -> Assessment:
     if action is not Action.VIEW and not can(user, action, {assessment.unit_id}):
         raise PermissionDenied
     return assessment
+
+
+def quality_areas_visible_to(user):
+    return QualityArea.objects.filter(unit_id__in=unit_ids_for(user, Action.VIEW))
+
+
+def get_quality_area_for(user, pk, action: Action = Action.CATALOGUES) -> QualityArea:
+    """A quality-standard area; members of its unit see it, its coordinators (CATALOGUES) change it."""
+    area = quality_areas_visible_to(user).select_related("unit").filter(pk=pk).first()
+    if area is None:
+        raise Http404
+    if action is not Action.VIEW and not can(user, action, {area.unit_id}):
+        raise PermissionDenied
+    return area
+
+
+def get_quality_criterion_for(user, pk, action: Action = Action.CATALOGUES) -> QualityCriterion:
+    criterion = (
+        QualityCriterion.objects.filter(area__in=quality_areas_visible_to(user))
+        .select_related("area__unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if criterion is None:
+        raise Http404
+    if action is not Action.VIEW and not can(user, action, {criterion.area.unit_id}):
+        raise PermissionDenied
+    return criterion

@@ -9,4 +9,5 @@ def navigation(request):
     return {
         "nav_can_view": bool(unit_ids_for(user, Action.VIEW)),
         "nav_can_change": bool(unit_ids_for(user, Action.CHANGE)),
+        "nav_can_report": bool(unit_ids_for(user, Action.REPORTS)),
     }

@@ -14,6 +14,7 @@ from casework.forms import ConsultationForm
 from casework.history import history_of
 from casework.models import Consultation
 from casework.pagination import paginate
+from casework.views_follow_ups import follow_up_panel
 
 LIST_RELATED = ("unit", "shared_with", "organisation", "region")
 
@@ -70,13 +71,13 @@ def consultation_detail(request, pk):
         request.user, pk, queryset=_with_list_relations(access.consultations_visible_to(request.user))
     )
     show_history = access.can_on_consultation(request.user, Action.HISTORY, consultation)
+    can_change = access.can_on_consultation(request.user, Action.CHANGE, consultation)
     context = {
         "consultation": consultation,
-        "can_change": access.can_on_consultation(request.user, Action.CHANGE, consultation),
+        "can_change": can_change,
         "can_delete": access.can_on_consultation(request.user, Action.DELETE, consultation),
         "history": history_of(consultation) if show_history else None,
-        "follow_ups": consultation.follow_ups.select_related("assigned_to"),
-        "today": timezone.localdate(),
+        **follow_up_panel(request, consultation, can_change=can_change),
     }
     return render(request, "casework/consultation_detail.html", context)
 

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Window
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,17 +34,19 @@ def organisation_list(request):
 def organisation_detail(request, pk):
     organisation = access.get_organisation_for(request.user, pk)
     unit_ids = access.organisation_unit_ids(organisation)
-    consultations = (
+    # The window count gives the total with the first rows, in one query.
+    timeline = list(
         access.consultations_visible_to(request.user)
         .filter(organisation=organisation)
         .select_related("unit", "shared_with")
-        .prefetch_related("topics", "advisors")
+        .prefetch_related("topics")
+        .annotate(total=Window(Count("pk")))[:TIMELINE_LIMIT]
     )
     context = {
         "organisation": organisation,
         "contacts": organisation.contacts.all(),
-        "timeline": consultations[:TIMELINE_LIMIT],
-        "timeline_total": consultations.count(),
+        "timeline": timeline,
+        "timeline_total": timeline[0].total if timeline else 0,
         "can_change": access.can(request.user, Action.CHANGE, unit_ids),
         "history": history_of(organisation) if access.can(request.user, Action.HISTORY, unit_ids) else None,
         **org_cases.organisation_context(request.user, organisation),

@@ -75,6 +75,9 @@ for feature in (cases, quality, follow_ups, events, dashboard):
     assert not MATRIX.keys() & feature.ROWS.keys(), f"duplicate rows in {feature.__name__}"
     MATRIX.update(feature.ROWS)
 
+# URLs whose argument is not a record's primary key (e.g. a calendar token).
+URL_KWARGS = {**follow_ups.URL_KWARGS}
+
 # The rest of Django's admin is guarded by the same staff check as admin:index (tested above and in
 # test_admin_requires_staff); static files have no view in production (WhiteNoise serves them).
 EXCLUDED_NAMESPACES = {"admin"}
@@ -116,7 +119,7 @@ def matrix_cases():
 @pytest.mark.parametrize(("name", "kind", "target", "role", "expected"), list(matrix_cases()))
 def test_get_status(client, people, records, name, kind, target, role, expected):
     pk = target_pk(records, kind, target)
-    url = reverse(name, kwargs={"pk": pk} if pk else None)
+    url = reverse(name, kwargs=URL_KWARGS.get(name) or ({"pk": pk} if pk else None))
     if role != "anonymous":
         client.force_login(people[role])
     response = client.get(url)

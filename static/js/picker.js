@@ -56,6 +56,10 @@
       preload: false,
       loadThrottle: DEBOUNCE_MS,
       maxOptions: 50,
+      // <select multiple>: Tom Select picks several; each chosen item gets a remove button.
+      // Closing after each pick clears the search text and leaves no open list without options.
+      plugins: select.multiple ? { remove_button: { title: "Entfernen" } } : {},
+      closeAfterSelect: select.multiple,
       // The server already filters; show whatever it returns.
       score: function () {
         return function () { return 1; };

@@ -1,3 +1,8 @@
 """Permission-matrix rows for dashboard (see tests/matrix/__init__.py)."""
 
-ROWS = {}
+from tests.matrix import COORDINATORS
+
+# Funder figures: coordinators (REPORTS) of a unit and administrators only.
+ROWS = {
+    "casework:dashboard": (None, {"-": COORDINATORS}),
+}

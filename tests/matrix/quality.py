@@ -1,3 +1,34 @@
-"""Permission-matrix rows for quality (see tests/matrix/__init__.py)."""
+"""Permission-matrix rows for quality (see tests/matrix/__init__.py).
 
-ROWS = {}
+The quality catalogue and assessments belong to the Lots*innen unit ("foreign" seen from MO):
+MO people never learn that they exist (404). Lots advisors may assess but not edit the catalogue
+or delete assessments (403). Only units with quality criteria keep profiles, so MO people get 403
+on the profile pages of organisations they can see.
+"""
+
+from tests.matrix import COORDINATORS, LOGIN, VISIBLE_TO_LOTS, row
+
+LOTS_COORDINATORS = row(LOGIN, 404, 404, 403, 200, 200)
+# Organisation-scoped pages: the profile needs a quality unit the organisation belongs to;
+# only Lots*innen projects ("foreign"; the shared organisation is a migrant organisation) are assessed.
+PROFILE = {
+    "own": row(LOGIN, 403, 403, 404, 404, 403),
+    "foreign": row(LOGIN, 404, 404, 200, 200, 200),
+    "shared": row(LOGIN, 403, 403, 200, 200, 200),
+}
+ASSESS = {**PROFILE, "shared": row(LOGIN, 403, 403, 403, 403, 403)}
+
+ROWS = {
+    "casework:quality_catalogue": (None, {"-": COORDINATORS}),
+    "casework:quality_area_create": (None, {"-": COORDINATORS}),
+    "casework:quality_area_edit": ("quality_area", {"foreign": LOTS_COORDINATORS}),
+    "casework:quality_area_retire": ("quality_area", {"foreign": LOTS_COORDINATORS}),
+    "casework:quality_criterion_create": ("quality_area", {"foreign": LOTS_COORDINATORS}),
+    "casework:quality_criterion_edit": ("quality_criterion", {"foreign": LOTS_COORDINATORS}),
+    "casework:quality_criterion_retire": ("quality_criterion", {"foreign": LOTS_COORDINATORS}),
+    "casework:quality_profile": ("organisation", PROFILE),
+    "casework:assessment_create": ("organisation", ASSESS),
+    "casework:assessment_detail": ("assessment", {"foreign": VISIBLE_TO_LOTS}),
+    "casework:assessment_edit": ("assessment", {"foreign": VISIBLE_TO_LOTS}),
+    "casework:assessment_delete": ("assessment", {"foreign": LOTS_COORDINATORS}),
+}

@@ -109,3 +109,13 @@ def test_picker_returns_label_with_place(client, people, records):
     client.force_login(people["advisor_mo"])
     results = client.get(reverse("organisations:picker"), {"q": "Anatolien"}).json()["results"]
     assert results == [{"id": records["org_own"].pk, "text": "Kulturverein Anatolien e.V. (Frankfurt am Main)"}]
+
+
+def test_timeline_total_counts_only_visible_consultations(client, people, records):
+    client.force_login(people["coordinator_mo"])
+    response = client.get(reverse("organisations:organisation_detail", kwargs={"pk": records["org_own"].pk}))
+    assert response.context["timeline_total"] == 4
+    assert len(response.context["timeline"]) == 4
+    client.force_login(people["coordinator_lots"])
+    response = client.get(reverse("organisations:organisation_detail", kwargs={"pk": records["org_shared"].pk}))
+    assert response.context["timeline_total"] == 1
