@@ -1,9 +1,13 @@
 """Readable change history of a record (for coordinators), and saving with a single history entry."""
 
+import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.db.models.signals import post_save
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from simple_history.utils import get_m2m_reverse_field_name
 
 HISTORY_LIMIT = 15
@@ -18,13 +22,36 @@ class HistoryEntry:
     changes: list
 
 
-def _display(field, value):
+def _display(field, value, related):
+    """A changed value as people read it: choice labels, German dates, names instead of ids."""
     if value in (None, ""):
         return "–"
+    if field.many_to_one:
+        obj = related[field.related_model].get(value)
+        return str(obj) if obj is not None else "–"
     choices = getattr(field, "flatchoices", None)
     if choices:
         return str(dict(choices).get(value, value))
+    if isinstance(value, datetime.datetime):
+        return date_format(value, "d.m.Y H:i")
+    if isinstance(value, datetime.date):
+        return date_format(value, "d.m.Y")
+    if isinstance(value, bool):
+        return gettext("ja") if value else gettext("nein")
     return str(value)
+
+
+def _related_objects(deltas):
+    """The objects behind changed foreign keys: one query per related model, not per change."""
+    ids = defaultdict(set)
+    for _field_changes in deltas:
+        for field, old, new in _field_changes:
+            if field.many_to_one:
+                ids[field.related_model] |= {value for value in (old, new) if value is not None}
+    related = defaultdict(dict)
+    for model, pks in ids.items():
+        related[model] = model._default_manager.in_bulk(pks)
+    return related
 
 
 def _m2m_prefetches(history_model):
@@ -60,14 +87,24 @@ def history_of(record, limit=HISTORY_LIMIT) -> list[HistoryEntry]:
     )
     model = type(record)
     m2m_names = [field.name for field in m2m]
+    pairs = list(zip(records[:limit], [*records[1:], None][:limit], strict=True))
+    deltas = [
+        [
+            (model._meta.get_field(change.field), change.old, change.new)
+            for change in newer.diff_against(older, excluded_fields=m2m_names, foreign_keys_are_objs=False).changes
+        ]
+        if older is not None
+        else []
+        for newer, older in pairs
+    ]
+    related = _related_objects(deltas)
     entries = []
-    for newer, older in zip(records[:limit], [*records[1:], None][:limit], strict=True):
-        changes = []
+    for (newer, older), field_changes in zip(pairs, deltas, strict=True):
+        changes = [
+            (field.verbose_name, _display(field, old, related), _display(field, new, related))
+            for field, old, new in field_changes
+        ]
         if older is not None:
-            delta = newer.diff_against(older, excluded_fields=m2m_names, foreign_keys_are_objs=False)
-            for change in delta.changes:
-                field = model._meta.get_field(change.field)
-                changes.append((field.verbose_name, _display(field, change.old), _display(field, change.new)))
             for field, (_prefetch, accessor, target) in m2m.items():
                 old, new = _m2m_names(older, accessor, target), _m2m_names(newer, accessor, target)
                 if old != new:
