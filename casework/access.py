@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import connections
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from guardian.models import GroupObjectPermission, UserObjectPermission
@@ -131,20 +132,41 @@ def _shared_grants(user, action: Action):
     )
 
 
+def _consultation_visibility(user, action: Action, path: str = "") -> Q:
+    """The condition "a consultation `user` may `action`", for Consultation (path "") or a relation to it."""
+    unit_ids = unit_ids_for(user, action)
+    grants = _shared_grants(user, action)
+    # The same condition, shaped for each planner (measured on 100,000 consultations):
+    # PostgreSQL hashes an IN (subquery) once (count ~9 ms instead of ~35 ms with EXISTS);
+    # SQLite keeps walking the date index with EXISTS (a page ~1 ms instead of ~170 ms with IN).
+    if connections[Consultation.objects.db].vendor == "postgresql":
+        shared = Q(**{f"{path}pk__in": grants.values("content_object_id")})
+    else:
+        shared = Exists(grants.filter(content_object=OuterRef(f"{path}pk")))
+    return Q(**{f"{path}unit_id__in": unit_ids}) | shared
+
+
 def consultations_visible_to(user, action: Action = Action.VIEW):
     if not user.is_authenticated or not user.is_active:
         return Consultation.objects.none()
-    unit_ids = unit_ids_for(user, action)
-    # IN (subquery) rather than EXISTS: PostgreSQL hashes the few shared ids once
-    # (count over 100,000 rows: ~9 ms instead of ~35 ms).
-    shared = _shared_grants(user, action).values("content_object_id")
-    return Consultation.objects.filter(Q(unit_id__in=unit_ids) | Q(pk__in=shared))
+    return Consultation.objects.filter(_consultation_visibility(user, action))
 
 
 def can_on_consultation(user, action: Action, consultation) -> bool:
     if consultation.unit_id in unit_ids_for(user, action):
         return True
-    return _shared_grants(user, action).filter(content_object=consultation).exists()
+    return SHARED_CONSULTATION_PERMISSIONS[action] in _shared_codenames(user, consultation)
+
+
+def _shared_codenames(user, consultation) -> frozenset[str]:
+    """The per-object grants `user` holds on a shared consultation: one query, memoised on the object."""
+    cache = consultation.__dict__.setdefault("_shared_codenames", {})
+    if user.pk not in cache:
+        grants = ConsultationGroupObjectPermission.objects.filter(
+            group__user=user, content_object=consultation, permission__content_type__app_label="casework"
+        )
+        cache[user.pk] = frozenset(grants.values_list("permission__codename", flat=True))
+    return cache[user.pk]
 
 
 def get_consultation_for(user, pk, action: Action = Action.VIEW, queryset=None) -> Consultation:
@@ -249,9 +271,10 @@ def get_case_for(user, pk, action: Action = Action.VIEW) -> Case:
 
 def follow_ups_visible_to(user):
     """Follow-ups of consultations and cases the person may see."""
-    return FollowUp.objects.filter(
-        Q(consultation__in=consultations_visible_to(user)) | Q(case__in=cases_visible_to(user))
-    )
+    if not user.is_authenticated or not user.is_active:
+        return FollowUp.objects.none()
+    on_case = Q(case__unit_id__in=unit_ids_for(user, Action.VIEW))
+    return FollowUp.objects.filter(_consultation_visibility(user, Action.VIEW, "consultation__") | on_case)
 
 
 def can_on_follow_up(user, action: Action, follow_up) -> bool:

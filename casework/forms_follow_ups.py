@@ -30,12 +30,16 @@ class FollowUpForm(forms.ModelForm):
         model = FollowUp
         fields = ["due_on", "what", "assigned_to"]
 
-    def __init__(self, *args, owner, user, **kwargs):
+    def __init__(self, *args, owner, user, quick=False, **kwargs):
         super().__init__(*args, **kwargs)
         assignees = self.fields["assigned_to"]
         assignees.queryset = access.advisors_of(owner_unit_ids(owner))
-        # Read the people once: rendering would otherwise query them again.
-        assignees.choices = [(person.pk, person_label(person)) for person in assignees.queryset]
+        if quick:
+            # The short form on record pages is for oneself; the full form picks another person.
+            assignees.widget = forms.HiddenInput()
+        else:
+            # Read the people once: rendering would otherwise query them again.
+            assignees.choices = [(person.pk, person_label(person)) for person in assignees.queryset]
         if not self.is_bound and "assigned_to" not in self.initial:
             self.initial["assigned_to"] = user.pk
         self.helper = FormHelper()

@@ -44,10 +44,10 @@ def follow_up_unit_list(request):
 
 
 def follow_up_panel(request, owner, *, can_change: bool) -> dict:
-    """Context for "casework/includes/follow_ups.html" on a consultation's or a case's page (two queries)."""
+    """Context for "casework/includes/follow_ups.html" on a consultation's or a case's page (one query)."""
     return {
         "follow_ups": service.follow_ups_on(owner),
-        "follow_up_form": FollowUpForm(owner=owner, user=request.user) if can_change else None,
+        "follow_up_form": FollowUpForm(owner=owner, user=request.user, quick=True) if can_change else None,
         "follow_ups_can_change": can_change,
         "today": timezone.localdate(),
     }
