@@ -271,12 +271,14 @@ def case_overview(unit, today: datetime.date) -> dict:
 
 
 def overdue_follow_ups(unit, today: datetime.date) -> dict:
-    """Open follow-ups of the unit due before today, the oldest first, with their total (two queries)."""
+    """Open follow-ups of the unit due before today, the oldest first, with their total (three queries)."""
     overdue = FollowUp.objects.filter(unit=unit, done_at__isnull=True, due_on__lt=today)
+    # Pick the first rows from the index, then join: joining first made PostgreSQL join
+    # every overdue follow-up to all 100,000 consultations before the LIMIT (~50 ms → ~2 ms).
+    first_ids = list(overdue.order_by("due_on", "pk").values_list("pk", flat=True)[:LIST_LIMIT])
+    first = FollowUp.objects.filter(pk__in=first_ids).order_by("due_on", "pk")
     items = []
-    for follow_up in overdue.select_related("consultation__organisation", "case__organisation", "assigned_to").order_by(
-        "due_on", "pk"
-    )[:LIST_LIMIT]:
+    for follow_up in first.select_related("consultation__organisation", "case__organisation", "assigned_to"):
         owner = follow_up.consultation or follow_up.case
         items.append(
             {
