@@ -1,8 +1,11 @@
 """Pagination that stays fast on the last pages of long lists."""
 
+import math
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 
 
 def _ends_with_pk(queryset) -> bool:
@@ -22,18 +25,39 @@ class TailPaginator(Paginator):
     Only for a total ordering (ending in the primary key), so both directions give the same rows.
     """
 
+    def __init__(self, *args, count_cap=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_cap = count_cap
+
+    @cached_property
+    def count(self):
+        """With a cap, counting stops after `count_cap` rows: a text search need not scan every row."""
+        if self.count_cap is None:
+            return super().count
+        return self.object_list[: self.count_cap + 1].count()
+
+    @property
+    def count_capped(self) -> bool:
+        return self.count_cap is not None and self.count > self.count_cap
+
+    @property
+    def num_pages(self):
+        if self.count_capped:
+            return max(1, math.ceil(self.count_cap / self.per_page))
+        return super().num_pages
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        if bottom > self.count // 2 and _ends_with_pk(self.object_list):
+        if bottom > self.count // 2 and not self.count_capped and _ends_with_pk(self.object_list):
             items = list(self.object_list.reverse()[self.count - top : self.count - bottom])
             items.reverse()
             return self._get_page(items, number, self)
         return self._get_page(self.object_list[bottom:top], number, self)
 
 
-def paginate(request, queryset):
-    return TailPaginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+def paginate(request, queryset, *, count_cap=None):
+    return TailPaginator(queryset, settings.PAGE_SIZE, count_cap=count_cap).get_page(request.GET.get("page"))

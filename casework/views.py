@@ -16,6 +16,7 @@ from casework.models import Consultation
 from casework.pagination import paginate
 from casework.views_follow_ups import follow_up_panel
 
+SEARCH_COUNT_CAP = 1000
 LIST_RELATED = ("unit", "shared_with", "organisation", "region")
 
 
@@ -61,7 +62,10 @@ def consultation_list(request):
     filterset = ConsultationFilter(
         request.GET or None, queryset=access.consultations_visible_to(request.user), user=request.user
     )
-    page = paginate(request, _with_list_relations(filterset.qs))
+    queryset = _with_list_relations(filterset.qs)
+    # An exact count of a text search scans every row; beyond the cap, narrowing the search helps more.
+    searching = bool(getattr(filterset.form, "cleaned_data", {}).get("q"))
+    page = paginate(request, queryset, count_cap=SEARCH_COUNT_CAP if searching else None)
     return render(request, "casework/consultation_list.html", {"filter": filterset, "page": page})
 
 

@@ -31,3 +31,30 @@ def test_only_total_orderings_are_read_backwards():
     assert _ends_with_pk(Consultation.objects.all())  # Meta.ordering ends with -id
     assert not _ends_with_pk(Consultation.objects.order_by("-date"))
     assert not _ends_with_pk(Consultation.objects.order_by("?"))
+
+
+def test_capped_count_stops_counting_and_limits_pages(unit_mo):
+    organisation = OrganisationFactory(units=[unit_mo])
+    ConsultationFactory.create_batch(12, unit=unit_mo, organisation=organisation)
+    queryset = Consultation.objects.order_by("-date", "-id")
+    capped = TailPaginator(queryset, 2, count_cap=8)
+    assert capped.count_capped
+    assert capped.num_pages == 4
+    assert list(capped.page(4)) == list(Paginator(queryset, 2).page(4))
+    exact = TailPaginator(queryset, 2, count_cap=20)
+    assert not exact.count_capped
+    assert (exact.count, exact.num_pages) == (12, 6)
+
+
+def test_search_shows_capped_count(client, people, unit_mo, settings, monkeypatch):
+    from django.urls import reverse
+
+    from casework import views
+
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 3)
+    organisation = OrganisationFactory(units=[unit_mo])
+    ConsultationFactory.create_batch(5, unit=unit_mo, organisation=organisation, summary="Satzung besprochen")
+    client.force_login(people["advisor_mo"])
+    response = client.get(reverse("casework:consultation_list"), {"q": "Satzung"})
+    assert "Mehr als 3 Beratungen gefunden" in response.content.decode()
+    assert client.get(reverse("casework:consultation_list")).context["page"].paginator.count == 5
