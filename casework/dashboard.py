@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from casework.labels import person_label
 from casework.models import Case, Consultation, Event, FollowUp
 from organisations.models import Organisation, Region
 
@@ -289,7 +290,7 @@ def overdue_follow_ups(unit, today: datetime.date) -> dict:
                 "organisation": owner.organisation.name,
                 "consultation_id": follow_up.consultation_id,
                 "case_id": follow_up.case_id,
-                "assigned_to": follow_up.assigned_to.get_full_name() or follow_up.assigned_to.username,
+                "assigned_to": person_label(follow_up.assigned_to),
             }
         )
     return {"items": items, "count": overdue.count()}

@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
+from casework.labels import person_label
 from casework.models import Consultation
-from casework.widgets import PickerSelect
+from casework.widgets import DatePicker, PickerSelect
 from organisations.labels import organisation_label
 from organisations.models import Region
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DatePicker()
 
 
 class IdFilter(django_filters.Filter):
@@ -21,10 +22,6 @@ class IdFilter(django_filters.Filter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, min_value=1, max_value=access.MAX_PK, **kwargs)
-
-
-def person_label(user):
-    return user.get_full_name() or user.username
 
 
 class ConsultationFilter(django_filters.FilterSet):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
-from casework.filters import person_label
+from casework.labels import person_label
 from casework.models import Case, CaseGoal
 from organisations.models import Region
 

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
+from casework.labels import person_label
 from casework.models import Case, Consultation, QualityCriterion, Unit
-from casework.widgets import PickerSelect, limit_picker_choices
+from casework.widgets import DatePicker, PickerSelect, limit_picker_choices
 from organisations.labels import organisation_label
 
 DURATION_CHOICES = [(m, f"{m // 60}:{m % 60:02d} h") for m in range(15, 12 * 60 + 1, 15)]
@@ -43,12 +44,12 @@ class ConsultationForm(forms.ModelForm):
     advisors = forms.ModelMultipleChoiceField(
         queryset=None, label=_("Berater*innen"), widget=forms.CheckboxSelectMultiple
     )
-    date = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(label=_("Datum"), widget=DatePicker())
     # Not model fields: a date here adds a follow-up (Wiedervorlage) for the person logging.
     follow_up_date = forms.DateField(
         label=_("Wiedervorlage am"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
     )
     follow_up_what = forms.CharField(
         label=_("Was ist dann zu tun?"), required=False, max_length=200, initial=_("Nachfassen")
@@ -118,7 +119,7 @@ class ConsultationForm(forms.ModelForm):
             .objects.filter(Q(pk__in=access.advisors_of(unit_ids).values("pk")) | Q(pk__in=chosen_advisors))
             .order_by("last_name", "first_name", "username")
         )
-        self.fields["advisors"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["advisors"].label_from_instance = person_label
 
         self.helper = FormHelper()
         self.helper.layout = Layout(

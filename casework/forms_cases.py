@@ -11,16 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from casework import access
 from casework.access import Action
 from casework.forms import OrganisationChoiceField
+from casework.labels import person_label
 from casework.models import Case, CaseGoal, CaseOutcome, CaseOutcomeReached, Unit
-from casework.widgets import PickerSelect, limit_picker_choices
+from casework.widgets import DatePicker, PickerSelect, limit_picker_choices
 from organisations.models import Organisation
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DatePicker()
 FIRST_YEAR = 2017
-
-
-def person_label(user):
-    return user.get_full_name() or user.username
 
 
 def _check_date(value, what):

@@ -12,9 +12,10 @@ from casework import access
 from casework.access import Action
 from casework.forms import TopicChoiceField
 from casework.models import Event, Unit
+from casework.widgets import DatePicker
 from organisations.labels import organisation_label
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DatePicker()
 # Events are planned ahead, but not years ahead: a typo like 2062 is caught.
 MAX_YEARS_AHEAD = 2
 

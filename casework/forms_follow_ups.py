@@ -12,9 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
-from casework.filters import DATE_WIDGET, person_label
+from casework.filters import DATE_WIDGET
 from casework.follow_ups import State, owner_unit_ids
+from casework.labels import person_label
 from casework.models import FollowUp
+from casework.widgets import DatePicker
 
 MAX_YEARS_AHEAD = 5
 EARLIEST_DUE = datetime.date(2017, 1, 1)
@@ -24,7 +26,7 @@ class FollowUpForm(forms.ModelForm):
     """Add a follow-up to a consultation or case; the assignee is one of the record's units' people."""
 
     prefix = "follow_up"  # the form sits on record pages next to other forms
-    due_on = forms.DateField(label=_("fällig am"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_on = forms.DateField(label=_("fällig am"), widget=DatePicker())
 
     class Meta:
         model = FollowUp

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import AssessmentRating, QualityArea, QualityCriterion, Unit
+from casework.widgets import DatePicker
 
 RATING_CHOICES = [("", _("– bitte bewerten –")), *AssessmentRating.Rating.choices]
 RATING_REQUIRED = _("Bitte dieses Kriterium bewerten.")
@@ -70,7 +71,7 @@ class QualityCriterionForm(forms.ModelForm):
 class AssessmentForm(forms.Form):
     """Date, overall note and one rating (with an optional note) per criterion; every criterion must be rated."""
 
-    date = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(label=_("Datum"), widget=DatePicker())
     note = forms.CharField(
         label=_("Anmerkung"),
         required=False,

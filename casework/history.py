@@ -10,6 +10,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from simple_history.utils import get_m2m_reverse_field_name
 
+from casework.labels import person_label
+
 HISTORY_LIMIT = 15
 KINDS = {"+": "angelegt", "~": "geändert", "-": "gelöscht"}
 
@@ -113,7 +115,7 @@ def history_of(record, limit=HISTORY_LIMIT) -> list[HistoryEntry]:
         entries.append(
             HistoryEntry(
                 when=newer.history_date,
-                who=(user.get_full_name() or user.username) if user else "System",
+                who=person_label(user) if user else "System",
                 kind=KINDS.get(newer.history_type, newer.history_type),
                 changes=changes,
             )

@@ -13,6 +13,7 @@ from casework.access import Action
 from casework.filters_cases import CaseFilter, with_last_activity
 from casework.forms_cases import CaseCloseForm, CaseForm
 from casework.history import HISTORY_LIMIT, HistoryEntry, history_of
+from casework.labels import person_label
 from casework.models import Case, CaseOutcomeReached
 from casework.pagination import paginate
 from organisations.models import Organisation
@@ -36,7 +37,7 @@ def case_history(case) -> list[HistoryEntry]:
         entries.append(
             HistoryEntry(
                 when=row.history_date,
-                who=(user.get_full_name() or user.username) if user else "System",
+                who=person_label(user) if user else "System",
                 kind=outcome_kinds.get(row.history_type, row.history_type),
                 changes=[(_("Ergebnis"), old, new)],
             )

@@ -19,3 +19,12 @@ def limit_picker_choices(field, selected):
     if selected is not None:
         choices.append((selected.pk, field.label_from_instance(selected)))
     field.widget.choices = choices
+
+
+class DatePicker(forms.DateInput):
+    """The browser's date picker; it exchanges ISO dates whatever the interface language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
+from casework.widgets import DatePicker
 from organisations.models import ContactPerson, Organisation, Region
 
 
@@ -87,7 +88,7 @@ class OrganisationForm(forms.ModelForm):
 class ContactPersonForm(forms.ModelForm):
     consent_date = forms.DateField(
         label=_("Einwilligung am"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
         help_text=_("Datum, an dem die Person der Speicherung ihrer Daten zugestimmt hat."),
     )
 
