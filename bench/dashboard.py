@@ -51,6 +51,7 @@ def main():
     django.setup()
     logging.getLogger("axes").setLevel(logging.WARNING)
     pages.prepare_database(args)
+    pages.freeze_like_wsgi()
     vendor, volume = pages.describe_database()
 
     from django.conf import settings

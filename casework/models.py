@@ -170,6 +170,17 @@ class Consultation(models.Model):
             models.Index(fields=["-date", "-id"], name="consultation_date_idx"),
             models.Index(fields=["unit", "-date", "-id"], name="consultation_unit_date_idx"),
             models.Index(fields=["organisation", "-date"], name="consultation_org_date_idx"),
+            # Covering indexes for the per-organisation aggregates of the dashboard and the
+            # reports: they read the index alone instead of the wide rows (summary texts).
+            models.Index(
+                fields=["unit", "organisation", "region", "date", "duration_minutes"],
+                name="consultation_unit_act_idx",
+            ),
+            models.Index(
+                fields=["shared_with", "organisation", "region", "date", "duration_minutes"],
+                name="consultation_shared_act_idx",
+                condition=Q(shared_with__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
