@@ -356,3 +356,33 @@ def get_quality_criterion_for(user, pk, action: Action = Action.CATALOGUES) -> Q
     if action is not Action.VIEW and not can(user, action, {criterion.area.unit_id}):
         raise PermissionDenied
     return criterion
+
+
+# --- Funder reports ------------------------------------------------------------------------------
+
+
+def _reports_within(unit_ids):
+    """Reports all of whose units are among `unit_ids` (a report of both units needs both)."""
+    from reports.models import Report  # reports builds on casework, not the other way round
+
+    return Report.objects.exclude(units__in=Unit.objects.exclude(pk__in=unit_ids))
+
+
+def reports_visible_to(user):
+    return _reports_within(unit_ids_for(user, Action.REPORTS))
+
+
+def may_report_on(user, units) -> bool:
+    """Whether `user` may produce a report over all of `units` (coordinators: their unit; both: both)."""
+    return bool(units) and {u.pk for u in units} <= unit_ids_for(user, Action.REPORTS)
+
+
+def get_report_for(user, pk):
+    """A report `user` may read: 404 outside their units, 403 for members without the report right."""
+    pk = parse_pk(pk)
+    report = _reports_within(unit_ids_for(user, Action.VIEW)).filter(pk=pk).first() if pk else None
+    if report is None:
+        raise Http404
+    if not reports_visible_to(user).filter(pk=report.pk).exists():
+        raise PermissionDenied
+    return report

@@ -68,10 +68,16 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "casework",
     "organisations",
     "reports",
 ]
+
+# Background work (funder reports) goes through Django's task interface; the database backend
+# needs no extra service: `manage.py db_worker` runs the queue (README).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -18,3 +18,5 @@ AXES_ENABLED = True
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Reports are generated at once inside the test; tests/reports/test_worker.py runs the real queue.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

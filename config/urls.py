@@ -7,6 +7,7 @@ from casework.forms import LoginForm
 urlpatterns = [
     path("", include("casework.urls")),
     path("organisationen/", include("organisations.urls")),
+    path("berichte/", include("reports.urls")),
     path(
         "anmelden/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),

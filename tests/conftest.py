@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 
 from casework.models import Assessment, Case, CaseGoal, Event, FollowUp, QualityArea, Unit
 from casework.roles import ADMIN_GROUP_NAME, ADVISOR, COORDINATOR, role_group
+from reports.models import Report, ReportFile
 from tests.factories import ConsultationFactory, OrganisationFactory
 
 User = get_user_model()
@@ -39,6 +40,21 @@ def people(unit_mo, unit_lots):
         "coordinator_lots": make_person("koordination-lots", role_group(unit_lots, COORDINATOR)),
         "admin": make_person("admin", Group.objects.get(name=ADMIN_GROUP_NAME), is_staff=True),
     }
+
+
+def _archived_report(units):
+    """A finished report with stand-in files: the matrix tests access, not rendering."""
+    report = Report.objects.create(
+        scope=units[0].code if len(units) == 1 else "all",
+        period_kind="year",
+        first_day=datetime.date(2025, 1, 1),
+        last_day=datetime.date(2025, 12, 31),
+        requested_by_name="Test",
+        status=Report.Status.DONE,
+    )
+    report.units.set(units)
+    ReportFile.objects.create(report=report, format="pdf", content=b"%PDF-1.7 stand-in")
+    return report
 
 
 @pytest.fixture
@@ -105,7 +121,14 @@ def records(people, unit_mo, unit_lots):
         unit=unit_lots, organisation=org_lots, date=day, assessed_by=people["coordinator_lots"]
     )
     assessment.ratings.create(criterion=quality_criterion, rating="partly")
+    report = {
+        target: _archived_report(units)
+        for target, units in [("own", [unit_mo]), ("foreign", [unit_lots]), ("shared", [unit_mo, unit_lots])]
+    }
     return {
+        "report_own": report["own"],
+        "report_foreign": report["foreign"],
+        "report_shared": report["shared"],
         "own": own,
         "foreign": foreign,
         "shared": shared,

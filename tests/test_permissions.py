@@ -22,6 +22,7 @@ from tests.matrix import (
     events,
     follow_ups,
     quality,
+    reports,
     row,
 )
 
@@ -71,12 +72,12 @@ MATRIX = {
     "admin:index": (None, {"-": row(302, 302, 302, 302, 302, 200)}),
 }
 
-for feature in (cases, quality, follow_ups, events, dashboard):
+for feature in (cases, quality, follow_ups, events, dashboard, reports):
     assert not MATRIX.keys() & feature.ROWS.keys(), f"duplicate rows in {feature.__name__}"
     MATRIX.update(feature.ROWS)
 
 # URLs whose argument is not a record's primary key (e.g. a calendar token).
-URL_KWARGS = {**follow_ups.URL_KWARGS}
+URL_KWARGS = {**follow_ups.URL_KWARGS, **reports.URL_KWARGS}
 
 # The rest of Django's admin is guarded by the same staff check as admin:index (tested above and in
 # test_admin_requires_staff); static files have no view in production (WhiteNoise serves them).
@@ -119,7 +120,9 @@ def matrix_cases():
 @pytest.mark.parametrize(("name", "kind", "target", "role", "expected"), list(matrix_cases()))
 def test_get_status(client, people, records, name, kind, target, role, expected):
     pk = target_pk(records, kind, target)
-    url = reverse(name, kwargs=URL_KWARGS.get(name) or ({"pk": pk} if pk else None))
+    kwargs = URL_KWARGS.get(name)
+    kwargs = kwargs(pk) if callable(kwargs) else kwargs
+    url = reverse(name, kwargs=kwargs or ({"pk": pk} if pk else None))
     if role != "anonymous":
         client.force_login(people[role])
     response = client.get(url)

@@ -30,4 +30,5 @@ RECORD_KEYS = {
     "assessment": "assessment_{target}",
     "quality_area": "quality_area_{target}",
     "quality_criterion": "quality_criterion_{target}",
+    "report": "report_{target}",
 }

@@ -1,0 +1,657 @@
+"""The figures of a funder report, aggregated in the database: `report_figures(units, period, …)`.
+
+A fixed number of queries (about 16) whatever the data volume; every row that comes back is a
+group (a format, a topic, a Kreis, a month …), never a consultation. The result is plain data in the
+shape described in reports/document.py, with small breakdown cells already protected
+(reports/confidentiality.py), ready to be frozen as JSON and rendered.
+
+Scope: a consultation counts for its unit and for the unit it is shared with, an event of one unit
+for that unit and a joint event for both; in the scope of both units each counts once. The report is a
+German document whatever the interface language: it goes to the funder in Hessen.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Case as SqlCase
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+from django.utils import timezone, translation
+
+from casework.models import (
+    Assessment,
+    AssessmentRating,
+    Case,
+    CaseOutcomeReached,
+    Consultation,
+    Event,
+    Topic,
+)
+from organisations.models import Organisation, Region
+from reports.confidentiality import follow, protect
+from reports.document import VERSION
+from reports.models import Target
+from reports.periods import Period
+
+KOMPETENZZENTRUM = "Kompetenzzentrum Vielfalt Hessen"
+LOTS_UNIT_CODE = "lots"
+MONTHS = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
+SCORE = {AssessmentRating.Rating.MET: 2, AssessmentRating.Rating.PARTLY: 1, AssessmentRating.Rating.NOT_MET: 0}
+
+
+def scope_code(units) -> str:
+    return units[0].code if len(units) == 1 else "all"
+
+
+def scope_label(units) -> str:
+    return units[0].short_name if len(units) == 1 else KOMPETENZZENTRUM
+
+
+# --- Querysets of the scope ----------------------------------------------------------------------
+
+
+def consultations_in_scope(units):
+    ids = [u.pk for u in units]
+    return Consultation.objects.filter(Q(unit__in=ids) | Q(shared_with__in=ids))
+
+
+def events_in_scope(units):
+    return Event.objects.filter(Q(unit__in=[u.pk for u in units]) | Q(is_joint=True))
+
+
+def _between(period: Period, field="date"):
+    return Q(**{f"{field}__gte": period.first, f"{field}__lte": period.last})
+
+
+def _hours(minutes) -> float:
+    return round((minutes or 0) / 60, 1)
+
+
+def _change(current, previous):
+    if not previous:
+        return None
+    return round((current - previous) * 100 / previous)
+
+
+def _table(key, title, columns, rows, *, total=None, note="", chart=None) -> dict:
+    return {
+        "key": key,
+        "title": title,
+        "columns": columns,
+        "rows": rows,
+        "total": total,
+        "note": note,
+        "chart": chart,
+    }
+
+
+# --- Consultations -------------------------------------------------------------------------------
+
+
+def consultation_totals(units, period: Period, previous: Period) -> dict:
+    """Consultations, hours and participants in the period and the one before (one query)."""
+    aggregates = {}
+    for name, p in (("cur", period), ("prev", previous)):
+        aggregates[f"{name}_n"] = Count("pk", filter=_between(p))
+        aggregates[f"{name}_minutes"] = Sum("duration_minutes", filter=_between(p))
+        aggregates[f"{name}_participants"] = Sum("participants", filter=_between(p))
+    row = consultations_in_scope(units).filter(date__gte=previous.first, date__lte=period.last).aggregate(**aggregates)
+    return {
+        name: {
+            "consultations": row[f"{name}_n"],
+            "hours": _hours(row[f"{name}_minutes"]),
+            "participants": row[f"{name}_participants"] or 0,
+        }
+        for name in ("cur", "prev")
+    }
+
+
+def organisations_reached(units, period: Period) -> dict:
+    """Organisations reached in the period by kind, new or returning (one query).
+
+    Returning: the organisation had a consultation in this scope before the period began.
+    """
+    in_scope = consultations_in_scope(units).filter(organisation=OuterRef("pk"))
+    rows = (
+        Organisation.objects.filter(Exists(in_scope.filter(_between(period))))
+        .annotate(returning=Exists(in_scope.filter(date__lt=period.first)))
+        .order_by()
+        .values_list("kind", "returning")
+        .annotate(n=Count("pk"))
+    )
+    by_kind = defaultdict(int)
+    new = returning = 0
+    for kind, was_there, n in rows:
+        by_kind[kind] += n
+        if was_there:
+            returning += n
+        else:
+            new += n
+    return {"total": new + returning, "new": new, "returning": returning, "by_kind": dict(by_kind)}
+
+
+def organisations_count(units, period: Period) -> int:
+    """Distinct organisations reached in a period (one query)."""
+    return consultations_in_scope(units).filter(_between(period)).values("organisation").distinct().count()
+
+
+def by_format(units, period: Period) -> dict:
+    rows = (
+        consultations_in_scope(units)
+        .filter(_between(period))
+        .order_by()
+        .values_list("format")
+        .annotate(n=Count("*"), minutes=Sum("duration_minutes"))
+    )
+    found = {fmt: (n, minutes) for fmt, n, minutes in rows}
+    labels = [str(label) for _value, label in Consultation.Format.choices]
+    counts = [found.get(value, (0, 0))[0] for value in Consultation.Format.values]
+    hours = [_hours(found.get(value, (0, 0))[1]) for value in Consultation.Format.values]
+    cells = protect(counts, additive=True)
+    hour_cells = follow(cells, hours)
+    return _table(
+        "by_format",
+        "Beratungen nach Format",
+        ["Format", "Beratungen", "Stunden"],
+        [[label, n, h] for label, n, h in zip(labels, cells, hour_cells, strict=True)],
+        total=["Summe", sum(counts), round(sum(hours), 1)],
+    )
+
+
+def by_topic(units, period: Period) -> dict:
+    """Consultations per topic; a consultation may have several topics, so no total (one query)."""
+    through = Consultation.topics.through
+    consultation_ids = consultations_in_scope(units).filter(_between(period)).values("pk")
+    counts = dict(
+        through.objects.filter(consultation__in=consultation_ids).order_by().values_list("topic").annotate(n=Count("*"))
+    )
+    topics = Topic.objects.filter(pk__in=list(counts)).select_related("unit").order_by("unit_id", "position", "name")
+    rows = []
+    for topic in topics:
+        owner = topic.unit.short_name if topic.unit_id else "gemeinsam"
+        name = f"{topic.name} (ausgemustert)" if topic.retired_at else topic.name
+        rows.append([name, owner, counts[topic.pk]])
+    cells = protect([r[2] for r in rows], additive=False)
+    return _table(
+        "by_topic",
+        "Beratungen nach Thema",
+        ["Thema", "Fachstelle", "Beratungen"],
+        [[name, owner, cell] for (name, owner, _n), cell in zip(rows, cells, strict=True)],
+        note="Eine Beratung kann mehrere Themen haben; die Zeilen ergeben daher keine Summe.",
+    )
+
+
+def by_region(units, period: Period) -> list[dict]:
+    """Consultations and organisations per Regierungsbezirk and per Kreis (two queries).
+
+    The Kreis of a consultation is the one its organisation had at the time, so Kreise that no
+    longer exist still appear. Kreise are protected within their Regierungsbezirk, whose figures
+    are shown too.
+    """
+    base = consultations_in_scope(units).filter(_between(period)).order_by()
+    per_district = {
+        district: (n, orgs)
+        for district, n, orgs in base.values_list("region__administrative_district").annotate(
+            n=Count("*"), orgs=Count("organisation", distinct=True)
+        )
+    }
+    per_region = {
+        pk: (n, orgs)
+        for pk, n, orgs in base.values_list("region").annotate(n=Count("*"), orgs=Count("organisation", distinct=True))
+    }
+    regions = Region.objects.filter(pk__in=list(per_region)).order_by("administrative_district", "name")
+
+    district_labels = dict(Region.AdministrativeDistrict.choices)
+    district_keys = sorted(per_district, key=lambda d: str(district_labels.get(d, d or "")))
+    d_consultations = protect([per_district[d][0] for d in district_keys], additive=True)
+    d_organisations = protect([per_district[d][1] for d in district_keys], additive=True)
+    districts = _table(
+        "by_district",
+        "Beratungen nach Regierungsbezirk",
+        ["Regierungsbezirk", "Beratungen", "Organisationen"],
+        [
+            [str(district_labels.get(d, "ohne Regierungsbezirk")) if d else "außerhalb Hessens", c, o]
+            for d, c, o in zip(district_keys, d_consultations, d_organisations, strict=True)
+        ],
+        total=["Summe", sum(v[0] for v in per_district.values()), None],
+        note="Eine Organisation, die in mehreren Kreisen beraten wurde, zählt in jedem.",
+    )
+
+    grouped = defaultdict(list)
+    for region in regions:
+        grouped[region.administrative_district].append(region)
+    rows = []
+    for d in district_keys:
+        members = grouped[d]
+        c_cells = protect([per_region[r.pk][0] for r in members], additive=True)
+        o_cells = protect([per_region[r.pk][1] for r in members], additive=True)
+        for region, c, o in zip(members, c_cells, o_cells, strict=True):
+            name = region.name
+            if region.valid_until and region.valid_until < period.last:
+                name = f"{name} (bis {region.valid_until:%d.%m.%Y})"
+            rows.append([name, str(district_labels.get(d, "")) if d else "außerhalb Hessens", c, o])
+    regions_table = _table(
+        "by_region",
+        "Beratungen nach Kreis und kreisfreier Stadt",
+        ["Kreis / kreisfreie Stadt", "Regierungsbezirk", "Beratungen", "Organisationen"],
+        rows,
+        note="Kleine Werte sind innerhalb ihres Regierungsbezirks geschützt.",
+    )
+    return [districts, regions_table]
+
+
+def by_month(units, period: Period, previous: Period) -> dict:
+    """Consultations per month of the period beside the same months of the period before (one query)."""
+    per_day = (
+        consultations_in_scope(units)
+        .filter(Q(_between(period)) | Q(_between(previous)))
+        .order_by()
+        .values_list("date")
+        .annotate(n=Count("*"))
+    )
+    months = _months(period)
+    index = {m: i for i, m in enumerate(months)}
+    prev_index = {m: i for i, m in enumerate(_months(previous))}
+    current, before = [0] * len(months), [0] * len(months)
+    for day, n in per_day:
+        key = (day.year, day.month)
+        if period.first <= day <= period.last and key in index:
+            current[index[key]] += n
+        elif key in prev_index and prev_index[key] < len(months):
+            before[prev_index[key]] += n
+    cells = protect(current, additive=True)
+    labels = [f"{MONTHS[m - 1]} {y}" for y, m in months]
+    return _table(
+        "by_month",
+        "Beratungen je Monat",
+        ["Monat", period.label, previous.label],
+        [[label, c, b] for label, c, b in zip(labels, cells, protect(before, additive=True), strict=True)],
+        total=["Summe", sum(current), sum(before)],
+        chart={
+            "kind": "bars",
+            "categories": [MONTHS[m - 1] for _y, m in months],
+            "series": [
+                {"label": previous.label, "values": _chart_values(protect(before, additive=True)), "colour": "grey"},
+                {"label": period.label, "values": _chart_values(cells), "colour": _colour(units)},
+            ],
+        },
+    )
+
+
+def _colour(units) -> str:
+    """The unit's colour, or blue (joint work) for both units."""
+    return units[0].colour if len(units) == 1 else "blue"
+
+
+def _months(period: Period) -> list[tuple[int, int]]:
+    months, y, m = [], period.first.year, period.first.month
+    while (y, m) <= (period.last.year, period.last.month):
+        months.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def _chart_values(cells):
+    return [c if isinstance(c, int) else None for c in cells]
+
+
+def organisation_tables(reached: dict) -> list[dict]:
+    kinds = Organisation.Kind
+    counts = [reached["by_kind"].get(value, 0) for value in kinds.values]
+    kind_cells = protect(counts, additive=True)
+    new_cells = protect([reached["new"], reached["returning"]], additive=True)
+    return [
+        _table(
+            "new_returning",
+            "Erreichte Organisationen: neu und wiederkehrend",
+            ["", "Organisationen"],
+            [["neu (erste Beratung in diesem Zeitraum)", new_cells[0]], ["wiederkehrend", new_cells[1]]],
+            total=["Summe", reached["total"]],
+        ),
+        _table(
+            "by_kind",
+            "Erreichte Organisationen nach Art",
+            ["Art", "Organisationen"],
+            [[str(label), c] for label, c in zip(kinds.labels, kind_cells, strict=True)],
+            total=["Summe", sum(counts)],
+        ),
+    ]
+
+
+# --- Cases, quality, events ----------------------------------------------------------------------
+
+
+def case_tables(units, period: Period) -> tuple[dict, list[dict]]:
+    """Cases opened and closed per goal, and outcomes reached (two queries)."""
+    opened, closed = _between(period, "opened_on"), _between(period, "closed_on")
+    per_goal = list(
+        Case.objects.filter(unit__in=[u.pk for u in units])
+        .filter(opened | closed)
+        .order_by()
+        .values_list("goal__name", "goal__retired_at")
+        .annotate(opened=Count("pk", filter=opened), closed=Count("pk", filter=closed))
+        .order_by("goal__unit_id", "goal__position", "goal__name")
+    )
+    outcomes = list(
+        CaseOutcomeReached.objects.filter(case__unit__in=[u.pk for u in units])
+        .filter(_between(period, "reached_on"))
+        .order_by()
+        .values_list("outcome__name", "outcome__retired_at")
+        .annotate(n=Count("*"))
+        .order_by("outcome__unit_id", "outcome__position", "outcome__name")
+    )
+
+    def name(text, retired):
+        return f"{text} (ausgemustert)" if retired else text
+
+    opened_cells = protect([r[2] for r in per_goal], additive=True)
+    closed_cells = protect([r[3] for r in per_goal], additive=True)
+    outcome_cells = protect([r[2] for r in outcomes], additive=True)
+    totals = {"opened": sum(r[2] for r in per_goal), "closed": sum(r[3] for r in per_goal)}
+    tables = [
+        _table(
+            "cases_by_goal",
+            "Beratungsprozesse nach Ziel",
+            ["Ziel", "begonnen", "abgeschlossen"],
+            [[name(r[0], r[1]), o, c] for r, o, c in zip(per_goal, opened_cells, closed_cells, strict=True)],
+            total=["Summe", totals["opened"], totals["closed"]],
+        ),
+        _table(
+            "outcomes",
+            "Erreichte Ergebnisse",
+            ["Ergebnis", "erreicht"],
+            [[name(r[0], r[1]), n] for r, n in zip(outcomes, outcome_cells, strict=True)],
+            total=["Summe", sum(r[2] for r in outcomes)],
+            note="Ein Beratungsprozess kann mehrere Ergebnisse erreichen.",
+        ),
+    ]
+    return totals, tables
+
+
+def quality_table(unit, period: Period) -> dict:
+    """How the Lots*innen projects' quality profiles changed (two queries).
+
+    For each project assessed in the period: its latest assessment in the period against the one
+    before (if any). Per area, the degree of fulfilment is the share of points reached (erfüllt 2,
+    teilweise 1, nicht erfüllt 0; "nicht relevant" left out); a project improved in an area when
+    its degree rose.
+    """
+    assessed = Assessment.objects.filter(unit=unit, date__lte=period.last).filter(
+        organisation__in=Assessment.objects.filter(unit=unit).filter(_between(period)).values("organisation")
+    )
+    pairs = {}  # organisation → [latest id, previous id]
+    for pk, organisation in assessed.order_by("organisation", "-date", "-pk").values_list("pk", "organisation"):
+        pair = pairs.setdefault(organisation, [])
+        if len(pair) < 2:
+            pair.append(pk)
+    wanted = [pk for pair in pairs.values() for pk in pair]
+    points = (
+        AssessmentRating.objects.filter(assessment__in=wanted)
+        .exclude(rating=AssessmentRating.Rating.NOT_RELEVANT)
+        .order_by()
+        .values_list("assessment", "criterion__area", "criterion__area__name", "criterion__area__position")
+        .annotate(
+            reached=Sum(_score_case()),
+            possible=Count("*"),
+        )
+    )
+    degree = {}  # (assessment, area) → share 0..1
+    areas = {}
+    for assessment, area, area_name, position, reached, possible in points:
+        areas[area] = (position, area_name)
+        degree[(assessment, area)] = reached / (2 * possible) if possible else None
+
+    rows = []
+    for area, (_position, area_name) in sorted(areas.items(), key=lambda item: item[1]):
+        projects = improved = same = worse = 0
+        before, after = [], []
+        for latest, *earlier in pairs.values():
+            now = degree.get((latest, area))
+            if now is None:
+                continue
+            projects += 1
+            after.append(now)
+            then = degree.get((earlier[0], area)) if earlier else None
+            if then is None:
+                continue
+            before.append(then)
+            improved += now > then
+            worse += now < then
+            same += now == then
+        compared = improved + same + worse
+        cells = protect([improved, same, worse], additive=True)
+        small = projects < 3
+        rows.append(
+            [
+                area_name,
+                protect([projects], additive=False)[0],
+                compared if compared >= 3 or compared == 0 else "< 3",
+                *cells,
+                None if small or not before else round(100 * sum(before) / len(before)),
+                None if small or not after else round(100 * sum(after) / len(after)),
+            ]
+        )
+    return _table(
+        "quality",
+        "Qualitätsprofile der Lots*innen-Projekte",
+        [
+            "Bereich",
+            "Projekte mit Standortbestimmung",
+            "davon mit Vergleich",
+            "verbessert",
+            "unverändert",
+            "verschlechtert",
+            "Erfüllungsgrad vorher (%)",
+            "Erfüllungsgrad zuletzt (%)",
+        ],
+        rows,
+        note=(
+            "Letzte Standortbestimmung im Zeitraum gegen die vorherige des Projekts. Erfüllungsgrad: erreichte "
+            "Punkte (erfüllt 2, teilweise 1, nicht erfüllt 0) je möglicher Punkte, ohne „nicht relevant“."
+        ),
+    )
+
+
+def _score_case():
+    return SqlCase(
+        *(When(rating=rating, then=Value(score)) for rating, score in SCORE.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def event_figures(units, period: Period, previous: Period) -> tuple[dict, dict]:
+    """Events, teaching units and participants now and before, and by kind (two queries)."""
+    aggregates = {}
+    for name, p in (("cur", period), ("prev", previous)):
+        aggregates[f"{name}_n"] = Count("pk", filter=_between(p))
+        aggregates[f"{name}_units"] = Sum("teaching_units", filter=_between(p))
+        aggregates[f"{name}_participants"] = Sum("participants", filter=_between(p))
+    events = events_in_scope(units)
+    row = events.filter(date__gte=previous.first, date__lte=period.last).aggregate(**aggregates)
+    totals = {
+        name: {
+            "events": row[f"{name}_n"],
+            "teaching_units": row[f"{name}_units"] or 0,
+            "event_participants": row[f"{name}_participants"] or 0,
+        }
+        for name in ("cur", "prev")
+    }
+    found = {
+        kind: (n, tu or 0, part or 0)
+        for kind, n, tu, part in events.filter(_between(period))
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("*"), tu=Sum("teaching_units"), part=Sum("participants"))
+    }
+    kinds = Event.Kind
+    counts = [found.get(v, (0, 0, 0))[0] for v in kinds.values]
+    count_cells = protect(counts, additive=True)
+    participants = protect([found.get(v, (0, 0, 0))[2] for v in kinds.values], additive=True)
+    teaching = follow(count_cells, [found.get(v, (0, 0, 0))[1] for v in kinds.values])
+    table = _table(
+        "events_by_kind",
+        "Veranstaltungen nach Art",
+        ["Art", "Veranstaltungen", "Unterrichtseinheiten", "Teilnehmende"],
+        [
+            [str(label), c, t, p]
+            for label, c, t, p in zip(kinds.labels, count_cells, teaching, participants, strict=True)
+        ],
+        total=[
+            "Summe",
+            totals["cur"]["events"],
+            totals["cur"]["teaching_units"],
+            totals["cur"]["event_participants"],
+        ],
+    )
+    return totals, table
+
+
+# --- Targets ------------------------------------------------------------------------------------
+
+
+def target_table(units, period: Period, actuals: dict) -> dict | None:
+    """Targets agreed with the funder against the actual figures (one query).
+
+    Targets are set per unit and calendar year; a shorter period is compared with its share of
+    the year (by days), a period across years with the sum of the shares.
+    """
+    years = range(period.first.year, period.last.year + 1)
+    targets = defaultdict(float)
+    for metric, value, year in Target.objects.filter(unit__in=[u.pk for u in units], year__in=years).values_list(
+        "metric", "value", "year"
+    ):
+        first = max(period.first, datetime.date(year, 1, 1))
+        last = min(period.last, datetime.date(year, 12, 31))
+        days_in_year = (datetime.date(year, 12, 31) - datetime.date(year, 1, 1)).days + 1
+        targets[metric] += value * ((last - first).days + 1) / days_in_year
+    if not targets:
+        return None
+    labels = dict(Target.Metric.choices)
+    rows = []
+    for metric in Target.Metric.values:
+        if metric not in targets:
+            continue
+        target = round(targets[metric], 1)
+        actual = actuals[metric]
+        rows.append([str(labels[metric]), target, actual, round(100 * actual / target) if target else None])
+    whole_years = period.first == datetime.date(period.first.year, 1, 1) and period.last == datetime.date(
+        period.last.year, 12, 31
+    )
+    return _table(
+        "targets",
+        "Ziele und Ist-Werte",
+        ["Kennzahl", "Ziel", "Ist", "erreicht (%)"],
+        rows,
+        note="" if whole_years else "Ziele gelten je Kalenderjahr; für diesen Zeitraum anteilig nach Tagen.",
+    )
+
+
+def named_organisations(units, period: Period) -> list[str]:
+    """Organisations reached in the period that agreed to be named in funder reports (one query)."""
+    reached = consultations_in_scope(units).filter(_between(period), organisation=OuterRef("pk"))
+    return list(
+        Organisation.objects.filter(may_be_named=True)
+        .filter(Exists(reached))
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
+# --- The whole report ----------------------------------------------------------------------------
+
+
+def report_figures(units, period: Period, *, generated_by: str, now=None) -> dict:
+    """All figures of a report for `units` (a list of Unit) and `period`, as plain data."""
+    units = sorted(units, key=lambda u: u.pk)
+    previous = period.previous()
+    with translation.override("de"):
+        return _report_figures(units, period, previous, generated_by, now or timezone.now())
+
+
+def _report_figures(units, period, previous, generated_by, now) -> dict:
+    consultations = consultation_totals(units, period, previous)
+    reached = organisations_reached(units, period)
+    reached_before = organisations_count(units, previous)
+    case_totals, cases = case_tables(units, period)
+    events, events_table = event_figures(units, period, previous)
+    cur, prev = consultations["cur"], consultations["prev"]
+
+    actuals = {
+        "consultations": cur["consultations"],
+        "hours": cur["hours"],
+        "organisations": reached["total"],
+        "new_organisations": reached["new"],
+        "cases_closed": case_totals["closed"],
+        "events": events["cur"]["events"],
+        "teaching_units": events["cur"]["teaching_units"],
+        "event_participants": events["cur"]["event_participants"],
+    }
+    totals = [
+        _total("consultations", "Beratungen", cur["consultations"], prev["consultations"]),
+        _total("hours", "Beratungsstunden", cur["hours"], prev["hours"]),
+        _total("participants", "Teilnehmende an Beratungen", cur["participants"], prev["participants"]),
+        _total("organisations", "erreichte Organisationen", reached["total"], reached_before),
+        _total("new_organisations", "davon neu", reached["new"], None),
+        _total("cases_opened", "begonnene Beratungsprozesse", case_totals["opened"], None),
+        _total("cases_closed", "abgeschlossene Beratungsprozesse", case_totals["closed"], None),
+        _total("events", "Veranstaltungen", events["cur"]["events"], events["prev"]["events"]),
+        _total(
+            "teaching_units",
+            "Unterrichtseinheiten",
+            events["cur"]["teaching_units"],
+            events["prev"]["teaching_units"],
+        ),
+        _total(
+            "event_participants",
+            "Teilnehmende an Veranstaltungen",
+            events["cur"]["event_participants"],
+            events["prev"]["event_participants"],
+        ),
+    ]
+
+    sections = [
+        {
+            "key": "consultations",
+            "title": "Beratungen",
+            "tables": [by_month(units, period, previous), by_format(units, period), by_topic(units, period)],
+        },
+        {"key": "organisations", "title": "Erreichte Organisationen", "tables": organisation_tables(reached)},
+        {"key": "regions", "title": "Regionale Verteilung", "tables": by_region(units, period)},
+        {"key": "cases", "title": "Beratungsprozesse", "tables": cases},
+    ]
+    lots = [u for u in units if u.code == LOTS_UNIT_CODE]
+    if lots:
+        sections.append({"key": "quality", "title": "Qualitätsstandards", "tables": [quality_table(lots[0], period)]})
+    sections.append({"key": "events", "title": "Qualifizierung und Vernetzung", "tables": [events_table]})
+    targets = target_table(units, period, actuals)
+    if targets:
+        sections.append({"key": "targets", "title": "Ziele", "tables": [targets]})
+
+    return {
+        "version": VERSION,
+        "meta": {
+            "scope": scope_code(units),
+            "scope_label": scope_label(units),
+            "units": [
+                {"code": u.code, "name": u.name, "short_name": u.short_name, "colour": u.colour, "host": u.host}
+                for u in units
+            ],
+            "period": period.as_dict(),
+            "previous": previous.as_dict(),
+            "generated_at": timezone.localtime(now).isoformat(timespec="seconds"),
+            "generated_by": generated_by,
+        },
+        "totals": totals,
+        "sections": sections,
+        "named_organisations": named_organisations(units, period),
+    }
+
+
+def _total(key, label, value, previous):
+    return {
+        "key": key,
+        "label": label,
+        "value": value,
+        "previous": previous,
+        "change": _change(value, previous) if previous is not None else None,
+    }

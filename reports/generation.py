@@ -1,0 +1,147 @@
+"""Requesting, generating and archiving reports; the background task only calls `generate()`.
+
+A report is claimed with one conditional UPDATE, so a second worker (or a retried task) finds
+nothing to do: generating the same report twice is harmless. A report whose worker died stays
+"running"; `requeue_stale()` notices it after STALE_AFTER and queues it again, up to MAX_ATTEMPTS.
+The figures are frozen on the first attempt, so a retry renders exactly the same report.
+"""
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from casework.labels import person_label
+from reports import exports, pdf
+from reports.figures import report_figures, scope_code
+from reports.models import Report, ReportFile
+from reports.periods import Period
+
+logger = logging.getLogger(__name__)
+
+RENDER_TIMEOUT_S = 120
+RENDER_MEMORY_MB = 1024
+STALE_AFTER = datetime.timedelta(seconds=RENDER_TIMEOUT_S + 180)
+MAX_ATTEMPTS = 3
+COMMAND_LINE = "Kommandozeile"
+
+
+def period_of(report: Report) -> Period:
+    return Period(report.period_kind, report.first_day, report.last_day)
+
+
+def request_report(user, units, period: Period) -> Report:
+    """Archive a new report request and queue its generation (the queue row commits with it)."""
+    with transaction.atomic():
+        report = Report.objects.create(
+            scope=scope_code(sorted(units, key=lambda u: u.pk)),
+            period_kind=period.kind,
+            first_day=period.first,
+            last_day=period.last,
+            requested_by=user,
+            requested_by_name=person_label(user) if user else COMMAND_LINE,
+        )
+        report.units.set(units)
+        enqueue(report)
+    return report
+
+
+def enqueue(report: Report) -> None:
+    from reports.tasks import generate_report  # the task module imports this one
+
+    generate_report.enqueue(report.pk)
+
+
+def claim(report_id: int) -> bool:
+    """Mark a queued report as running; False if it is not queued (done, failed or taken)."""
+    return bool(
+        Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(
+            status=Report.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
+        )
+    )
+
+
+def generate(report_id: int) -> None:
+    """Compute (or reuse the frozen) figures, render PDF, CSV and XLSX, archive them."""
+    if not claim(report_id):
+        logger.info("Report %s is not queued; nothing to do.", report_id)
+        return
+    report = Report.objects.get(pk=report_id)
+    try:
+        if report.figures is None:
+            units = list(report.units.order_by("pk"))
+            report.figures = report_figures(units, period_of(report), generated_by=report.requested_by_name)
+            Report.objects.filter(pk=report.pk).update(figures=report.figures)
+        files = render_files(report.figures, file_stem(report))
+    except pdf.RenderError as error:
+        _fail(report, str(error))
+        return
+    except Exception:
+        logger.exception("Report %s failed", report_id)
+        _fail(report, "Der Bericht konnte nicht erzeugt werden. Bitte später erneut versuchen.")
+        raise
+    with transaction.atomic():
+        for fmt, content in files.items():
+            ReportFile.objects.create(report=report, format=fmt, content=content)
+        Report.objects.filter(pk=report.pk).update(status=Report.Status.DONE, finished_at=timezone.now(), error="")
+
+
+def render_files(figures: dict, name: str) -> dict[str, bytes]:
+    """The three renderings of the same figures; the PDF carries the CSV inside (PDF/A-3)."""
+    csv = exports.to_csv(figures)
+    html = render_to_string("reports/report_pdf.html", {"figures": figures})
+    document = pdf.render_pdf_limited(
+        html,
+        title=f"Bericht {figures['meta']['scope_label']} – {figures['meta']['period']['label']}",
+        attachments=[(f"{name}.csv", csv, "text/csv")],
+        timeout_s=RENDER_TIMEOUT_S,
+        memory_mb=RENDER_MEMORY_MB,
+    )
+    return {"pdf": document, "csv": csv, "xlsx": exports.to_xlsx(figures)}
+
+
+def file_stem(report: Report) -> str:
+    return f"Bericht_{report.scope}_{report.first_day.isoformat()}_{report.last_day.isoformat()}"
+
+
+def _fail(report: Report, message: str) -> None:
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.FAILED, finished_at=timezone.now(), error=message[:300]
+    )
+
+
+def requeue_stale(reports=None) -> int:
+    """Queue again the reports whose worker died (running for longer than STALE_AFTER)."""
+    reports = Report.objects.all() if reports is None else reports
+    stale = reports.filter(status=Report.Status.RUNNING, started_at__lt=timezone.now() - STALE_AFTER)
+    count = 0
+    for report in stale:
+        if report.attempts >= MAX_ATTEMPTS:
+            _fail(report, "Die Erzeugung ist mehrfach abgebrochen. Bitte den Bericht neu anfordern.")
+            continue
+        with transaction.atomic():
+            # Conditional, so two pages noticing the same report queue it once.
+            if Report.objects.filter(pk=report.pk, status=Report.Status.RUNNING).update(status=Report.Status.QUEUED):
+                enqueue(report)
+                count += 1
+    return count
+
+
+def generate_now(user, units, period: Period) -> Report:
+    """For the command line: archive and generate in this process (no worker needed)."""
+    with transaction.atomic():
+        report = Report.objects.create(
+            scope=scope_code(sorted(units, key=lambda u: u.pk)),
+            period_kind=period.kind,
+            first_day=period.first,
+            last_day=period.last,
+            requested_by=user,
+            requested_by_name=person_label(user) if user else COMMAND_LINE,
+        )
+        report.units.set(units)
+    generate(report.pk)
+    report.refresh_from_db()
+    return report

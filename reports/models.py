@@ -1,0 +1,137 @@
+"""Targets agreed with the funder, and the archive of generated reports."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Target(models.Model):
+    """A figure a unit agreed with the funder for a calendar year."""
+
+    class Metric(models.TextChoices):
+        CONSULTATIONS = "consultations", _("Beratungen")
+        HOURS = "hours", _("Beratungsstunden")
+        ORGANISATIONS = "organisations", _("erreichte Organisationen")
+        NEW_ORGANISATIONS = "new_organisations", _("neu erreichte Organisationen")
+        CASES_CLOSED = "cases_closed", _("abgeschlossene Beratungsprozesse")
+        EVENTS = "events", _("Veranstaltungen")
+        TEACHING_UNITS = "teaching_units", _("Unterrichtseinheiten")
+        EVENT_PARTICIPANTS = "event_participants", _("Teilnehmende an Veranstaltungen")
+
+    unit = models.ForeignKey("casework.Unit", verbose_name=_("Fachstelle"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("Jahr"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    metric = models.CharField(_("Kennzahl"), max_length=30, choices=Metric.choices)
+    value = models.PositiveIntegerField(_("Ziel"), validators=[MaxValueValidator(1_000_000)])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Ziel")
+        verbose_name_plural = _("Ziele")
+        ordering = ["unit_id", "year", "metric"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year", "metric"], name="target_unique_per_year")]
+
+    def __str__(self):
+        return f"{self.unit} {self.year}: {self.get_metric_display()} {self.value}"
+
+
+class Report(models.Model):
+    """An archived funder report: its parameters, who asked for it, the frozen figures and files.
+
+    The figures and files never change once the report is done; a report is generated in the
+    background (reports.tasks) and can be downloaded again, identical, however the records change.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("wartet")
+        RUNNING = "running", _("wird erzeugt")
+        DONE = "done", _("fertig")
+        FAILED = "failed", _("fehlgeschlagen")
+
+    class PeriodKind(models.TextChoices):
+        YEAR = "year", _("Kalenderjahr")
+        HALF = "half", _("Halbjahr")
+        QUARTER = "quarter", _("Quartal")
+        CUSTOM = "custom", _("eigener Zeitraum")
+
+    units = models.ManyToManyField("casework.Unit", verbose_name=_("Fachstellen"), related_name="+")
+    scope = models.CharField(_("Bereich"), max_length=10)
+    period_kind = models.CharField(_("Zeitraum"), max_length=10, choices=PeriodKind.choices)
+    first_day = models.DateField(_("von"))
+    last_day = models.DateField(_("bis"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("angefordert von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_by_name = models.CharField(_("angefordert von"), max_length=150)
+    requested_at = models.DateTimeField(_("angefordert am"), auto_now_add=True)
+    status = models.CharField(_("Status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
+    started_at = models.DateTimeField(_("begonnen am"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("fertig am"), null=True, blank=True)
+    error = models.CharField(_("Fehler"), max_length=300, blank=True)
+    figures = models.JSONField(_("Zahlen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Bericht")
+        verbose_name_plural = _("Berichte")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["status", "started_at"], name="report_status_idx")]
+
+    def __str__(self):
+        return f"{self.scope} {self.first_day:%d.%m.%Y}–{self.last_day:%d.%m.%Y}"
+
+    @property
+    def is_pending(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class ReportFile(models.Model):
+    """One rendering of an archived report; written once, never changed."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    CONTENT_TYPES = {
+        "pdf": "application/pdf",
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
+    format = models.CharField(_("Format"), max_length=5, choices=Format.choices)
+    content = models.BinaryField(_("Inhalt"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("Größe (Bytes)"))
+
+    class Meta:
+        verbose_name = _("Berichtsdatei")
+        verbose_name_plural = _("Berichtsdateien")
+        ordering = ["report_id", "format"]
+        constraints = [models.UniqueConstraint(fields=["report", "format"], name="report_file_unique_format")]
+
+    def __str__(self):
+        return f"{self.report} ({self.format})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Archivierte Berichtsdateien können nicht geändert werden."))
+        content = bytes(self.content)
+        self.sha256 = hashlib.sha256(content).hexdigest()
+        self.size = len(content)
+        super().save(*args, **kwargs)
+
+    @property
+    def content_type(self):
+        return self.CONTENT_TYPES[self.format]

@@ -1,0 +1,145 @@
+"""Funder reports: choose, preview, generate in the background, download from the archive; targets."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from casework import access
+from casework.access import Action
+from casework.labels import person_label
+from casework.pagination import paginate
+from reports import generation
+from reports.figures import report_figures
+from reports.forms import ReportForm, TargetsForm
+from reports.models import Report, ReportFile, Target
+
+FORM_FIELDS = ("scope", "period_kind", "year", "half", "quarter", "first_day", "last_day")
+
+
+def _report_units(request):
+    units = list(access.units_for(request.user, Action.REPORTS))
+    if not units:
+        raise PermissionDenied
+    return units
+
+
+@login_required
+@require_GET
+def report_list(request):
+    units = _report_units(request)
+    visible = access.reports_visible_to(request.user)
+    generation.requeue_stale(visible)
+    page = paginate(request, visible.prefetch_related("units").only(*LIST_FIELDS))
+    form = ReportForm(units=units, initial={"scope": units[0].code})
+    return render(request, "reports/report_list.html", {"form": form, "page": page, "units": units})
+
+
+LIST_FIELDS = (
+    "pk",
+    "scope",
+    "period_kind",
+    "first_day",
+    "last_day",
+    "requested_by_name",
+    "requested_at",
+    "status",
+    "error",
+)
+
+
+@login_required
+@require_GET
+def report_preview(request):
+    """The figures as they are now, before anything is archived."""
+    units = _report_units(request)
+    form = ReportForm(request.GET, units=units)
+    if not form.is_valid():
+        return render(request, "reports/report_list.html", {"form": form, "page": None, "units": units}, status=400)
+    figures = report_figures(
+        form.cleaned_data["units"], form.cleaned_data["period"], generated_by=person_label(request.user)
+    )
+    params = {name: request.GET.get(name, "") for name in FORM_FIELDS}
+    return render(request, "reports/report_preview.html", {"figures": figures, "form": form, "params": params})
+
+
+@login_required
+@require_POST
+def report_create(request):
+    units = _report_units(request)
+    form = ReportForm(request.POST, units=units)
+    if not form.is_valid():
+        return render(request, "reports/report_list.html", {"form": form, "page": None, "units": units}, status=400)
+    report = generation.request_report(request.user, form.cleaned_data["units"], form.cleaned_data["period"])
+    messages.success(request, _("Der Bericht wird erzeugt. Diese Seite zeigt ihn, sobald er fertig ist."))
+    return redirect("reports:report_detail", pk=report.pk)
+
+
+@login_required
+@require_GET
+def report_detail(request, pk):
+    report = access.get_report_for(request.user, pk)
+    if report.is_pending and generation.requeue_stale(Report.objects.filter(pk=report.pk)):
+        report.refresh_from_db()
+    files = list(report.files.only("pk", "report_id", "format", "sha256", "size"))
+    return render(request, "reports/report_detail.html", {"report": report, "files": files})
+
+
+@login_required
+@require_GET
+def report_download(request, pk, fmt):
+    report = access.get_report_for(request.user, pk)
+    file = ReportFile.objects.filter(report=report, format=fmt).first()
+    if file is None:
+        raise Http404
+    response = HttpResponse(bytes(file.content), content_type=file.content_type)
+    name = f"{generation.file_stem(report)}.{file.format}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Length"] = str(file.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def targets(request):
+    """The targets agreed with the funder, per unit and calendar year (coordinators of that unit)."""
+    units = _report_units(request)
+    unit = (
+        units[0]
+        if not request.GET.get("unit")
+        else next((u for u in units if u.pk == access.parse_pk(request.GET["unit"])), None)
+    )
+    if unit is None:
+        raise Http404
+    year = access.parse_pk(request.GET.get("year")) or timezone.localdate().year
+    if not 2000 <= year <= 2100:
+        raise Http404
+    existing = {t.metric: t for t in Target.objects.filter(unit=unit, year=year)}
+    form = TargetsForm(request.POST or None, targets={m: t.value for m, t in existing.items()})
+    if request.method == "POST" and form.is_valid():
+        _save_targets(unit, year, existing, form.cleaned_data)
+        messages.success(request, _("Die Ziele für %(year)s sind gespeichert.") % {"year": year})
+        return redirect(f"{request.path}?unit={unit.pk}&year={year}")
+    context = {"form": form, "unit": unit, "units": units, "year": year, "years": range(year - 2, year + 2)}
+    return render(request, "reports/targets.html", context, status=400 if form.errors else 200)
+
+
+def _save_targets(unit, year, existing, values):
+    with transaction.atomic():
+        for metric, value in values.items():
+            target = existing.get(metric)
+            if value is None:
+                if target is not None:
+                    target.delete()
+            elif target is None:
+                Target.objects.create(unit=unit, year=year, metric=metric, value=value)
+            elif target.value != value:
+                target.value = value
+                target.save()
