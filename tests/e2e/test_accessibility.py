@@ -49,6 +49,10 @@ def test_main_pages_have_no_serious_violations(e2e, people, records):
         ("Organisation", f"/organisationen/{records['org_own'].pk}/"),
         ("Organisation anlegen", "/organisationen/neu/"),
         ("Organisation bearbeiten", f"/organisationen/{records['org_own'].pk}/bearbeiten/"),
+        ("Berichte", "/berichte/"),
+        ("Berichtsvorschau", "/berichte/vorschau/?scope=mo&period_kind=year&year=2026"),
+        ("Bericht im Archiv", f"/berichte/{records['report_own'].pk}/"),
+        ("Ziele", "/berichte/ziele/"),
     ]
     for label, path in pages:
         response = page.goto(path)

@@ -10,7 +10,9 @@ from reports.models import Report
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-@pytest.mark.django_db(transaction=True)
+# A real transaction: the worker claims the task in its own transaction and checks its connection
+# (which closes a connection inside a test transaction). Seeded rows are restored afterwards.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_request_only_queues_and_the_worker_generates(client, people, unit_mo):
     client.force_login(people["coordinator_mo"])
     with override_settings(TASKS=DATABASE_QUEUE):

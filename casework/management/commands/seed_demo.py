@@ -10,6 +10,7 @@ from django.db import transaction
 from casework import demo, demo_cases, demo_dashboard, demo_events, demo_follow_ups, demo_quality
 from casework.models import Consultation
 from organisations.models import Organisation
+from reports import demo as demo_reports
 
 
 def _non_negative(value):
@@ -69,7 +70,7 @@ class Command(BaseCommand):
             else:
                 generator = demo.DemoDataGenerator(units=units, staff=staff, seed=seed, log=self.stdout.write)
                 result = generator.run(organisations, consultations)
-                for feature in (demo_cases, demo_quality, demo_follow_ups, demo_events, demo_dashboard):
+                for feature in (demo_cases, demo_quality, demo_follow_ups, demo_events, demo_dashboard, demo_reports):
                     feature.seed(rng=random.Random(seed), today=generator.today, log=self.stdout.write)
                 self.stdout.write(
                     self.style.SUCCESS(
