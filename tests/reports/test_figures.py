@@ -1,12 +1,17 @@
 """The figures module against a small fixed data set with hand-computed values."""
 
+import csv
 import datetime
+import io
+import re
 
+import openpyxl
 import pytest
+from pypdf import PdfReader
 
 from casework.models import Case, CaseGoal, CaseOutcome, Event, Topic
 from organisations.models import Organisation, Region
-from reports import periods
+from reports import generation, periods
 from reports.confidentiality import is_small, protect
 from reports.document import SMALL, SUPPRESSED
 from reports.figures import report_figures
@@ -260,3 +265,44 @@ def brute_force_determined(values, shown):
 )
 def test_no_small_cell_follows_from_the_total(values):
     assert not brute_force_determined(values, protect(values, additive=True))
+
+
+@pytest.mark.django_db
+def test_retired_regions_are_reported_under_their_old_name(unit_mo):
+    old = Region.objects.create(
+        name="Altkreis", kind="district", administrative_district="darmstadt", valid_until=D(2025, 6, 30)
+    )
+    organisation = OrganisationFactory(units=[unit_mo], region=old)
+    for day in (D(2025, 2, 1), D(2025, 3, 1), D(2025, 4, 1)):
+        consult(unit_mo, organisation, day, 60)
+    figures = report_figures([unit_mo], YEAR, generated_by="Test")
+    assert rows(figures, "by_region")["Altkreis (bis 30.06.2025)"] == ["RB Darmstadt", 3, SUPPRESSED]
+
+
+@pytest.mark.django_db
+def test_every_rendering_shows_the_same_hand_computed_figures(data, unit_mo, people):
+    """MO in 2025: 12 consultations, 11.0 hours, 3 organisations, 2 of them new (see `data`)."""
+    report = generation.request_report(people["coordinator_mo"], [unit_mo], YEAR)
+    expected = {"Beratungen": 12, "Beratungsstunden": 11.0, "erreichte Organisationen": 3, "davon neu": 2}
+
+    assert {t["label"]: t["value"] for t in report.figures["totals"] if t["label"] in expected} == expected
+
+    csv_rows = list(csv.reader(io.StringIO(file_of(report, "csv").decode("utf-8-sig")), delimiter=";"))
+    shown = {}
+    for row in csv_rows:  # the key figures come first; later a section title starts with "Beratungen" too
+        if row and row[0] in expected:
+            shown.setdefault(row[0], row[1])
+    assert shown == {"Beratungen": "12", "Beratungsstunden": "11,0", "erreichte Organisationen": "3", "davon neu": "2"}
+
+    sheet = openpyxl.load_workbook(io.BytesIO(file_of(report, "xlsx")))["Übersicht"]
+    cells = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0] in expected}
+    assert cells == expected
+
+    pages = PdfReader(io.BytesIO(file_of(report, "pdf"))).pages
+    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in pages))
+    for fragment in ("Beratungen121", "Beratungsstunden11,01,0", "erreichteOrganisationen31", "davonneu2"):
+        assert fragment in text, fragment
+
+
+def file_of(report, fmt):
+    return bytes(report.files.get(format=fmt).content)
