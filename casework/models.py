@@ -181,6 +181,20 @@ class Consultation(models.Model):
                 name="consultation_shared_act_idx",
                 condition=Q(shared_with__isnull=False),
             ),
+            # Covering index for the funder report's passes over a period (reports/figures.py).
+            models.Index(
+                fields=[
+                    "date",
+                    "unit",
+                    "shared_with",
+                    "organisation",
+                    "region",
+                    "format",
+                    "duration_minutes",
+                    "participants",
+                ],
+                name="consultation_period_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -91,17 +91,21 @@ def generate(report_id: int) -> None:
 
 
 def render_files(figures: dict, name: str) -> dict[str, bytes]:
-    """The three renderings of the same figures; the PDF carries the CSV inside (PDF/A-3)."""
+    """The three renderings of the same figures; the PDF carries the CSV inside (PDF/A-3).
+
+    The PDF renders in a child process while this one writes the XLSX.
+    """
     csv = exports.to_csv(figures)
     html = render_to_string("reports/report_pdf.html", {"figures": figures})
-    document = pdf.render_pdf_limited(
+    job = pdf.PdfJob(
         html,
         title=f"Bericht {figures['meta']['scope_label']} – {figures['meta']['period']['label']}",
         attachments=[(f"{name}.csv", csv, "text/csv")],
         timeout_s=RENDER_TIMEOUT_S,
         memory_mb=RENDER_MEMORY_MB,
     )
-    return {"pdf": document, "csv": csv, "xlsx": exports.to_xlsx(figures)}
+    xlsx = exports.to_xlsx(figures)
+    return {"pdf": job.result(), "csv": csv, "xlsx": xlsx}
 
 
 def file_stem(report: Report) -> str:

@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import re
 import resource
+import time
 import traceback
 from urllib import request
 from urllib.parse import unquote, urljoin, urlsplit
@@ -182,47 +183,62 @@ def _render_in_child(connection, html, title, attachments, memory_mb):
     connection.close()
 
 
-def render_pdf_limited(html: str, *, title: str, attachments=(), timeout_s: float = 60, memory_mb: int = 1024) -> bytes:
-    """`render_pdf` in a forked child with at most `memory_mb` of address space and `timeout_s`.
+class PdfJob:
+    """`render_pdf` running in a forked child with at most `memory_mb` of address space and `timeout_s`.
 
-    The limit is RLIMIT_AS of the child, i.e. its whole address space including what it
-    inherits from the parent (about 100 MB for this project). The child only renders the HTML
-    string (it never touches the database), and exits without running the parent's clean-up,
-    as multiprocessing children do. Raises RenderError with a German message on timeout, memory
+    Started at once; `result()` waits for it, so the caller can do other work meanwhile. The limit
+    is RLIMIT_AS of the child, i.e. its whole address space including what it inherits from the
+    parent (about 100 MB for this project). The child only renders the HTML string (it never
+    touches the database), and exits without running the parent's clean-up, as multiprocessing
+    children do. `result()` raises RenderError with a German message on timeout, memory
     exhaustion or a crash.
     """
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_render_in_child, args=(sender, html, title, list(attachments), memory_mb), daemon=True
-    )
-    child.start()
-    sender.close()  # the child holds the only writer now: its exit means EOF here
-    try:
-        if not receiver.poll(timeout_s):
-            child.kill()
-            logger.warning("PDF rendering: child %s killed after %s s", child.pid, timeout_s)
-            raise RenderError(f"Die PDF-Erzeugung hat das Zeitlimit von {_seconds(timeout_s)} s überschritten.")
+
+    def __init__(self, html: str, *, title: str, attachments=(), timeout_s: float = 60, memory_mb: int = 1024):
+        self.timeout_s, self.memory_mb = timeout_s, memory_mb
+        self.deadline = time.monotonic() + timeout_s
+        context = multiprocessing.get_context("fork")
+        self.receiver, sender = context.Pipe(duplex=False)
+        self.child = context.Process(
+            target=_render_in_child, args=(sender, html, title, list(attachments), memory_mb), daemon=True
+        )
+        self.child.start()
+        sender.close()  # the child holds the only writer now: its exit means EOF here
+
+    def result(self) -> bytes:
+        child = self.child
         try:
-            message = receiver.recv_bytes()
-        except (EOFError, OSError) as error:
+            if not self.receiver.poll(max(0.0, self.deadline - time.monotonic())):
+                child.kill()
+                logger.warning("PDF rendering: child %s killed after %s s", child.pid, self.timeout_s)
+                raise RenderError(
+                    f"Die PDF-Erzeugung hat das Zeitlimit von {_seconds(self.timeout_s)} s überschritten."
+                )
+            try:
+                message = self.receiver.recv_bytes()
+            except (EOFError, OSError) as error:
+                child.join(5)
+                logger.error("PDF rendering: child %s ended without a result (exit code %s)", child.pid, child.exitcode)
+                raise RenderError("Die PDF-Erzeugung ist fehlgeschlagen.") from error
+        finally:
+            self.receiver.close()
             child.join(5)
-            logger.error("PDF rendering: child %s ended without a result (exit code %s)", child.pid, child.exitcode)
-            raise RenderError("Die PDF-Erzeugung ist fehlgeschlagen.") from error
-    finally:
-        receiver.close()
-        child.join(5)
-        if child.is_alive():
-            child.kill()
-            child.join()
-    tag, body = message[:1], message[1:]
-    if tag == _PDF:
-        return body
-    if tag == _MEMORY:
-        logger.warning("PDF rendering: memory limit of %s MB exceeded", memory_mb)
-        raise RenderError(f"Die PDF-Erzeugung hat das Speicherlimit von {memory_mb} MB überschritten.")
-    logger.error("PDF rendering failed in the child process:\n%s", body.decode(errors="replace"))
-    raise RenderError("Die PDF-Erzeugung ist fehlgeschlagen.")
+            if child.is_alive():
+                child.kill()
+                child.join()
+        tag, body = message[:1], message[1:]
+        if tag == _PDF:
+            return body
+        if tag == _MEMORY:
+            logger.warning("PDF rendering: memory limit of %s MB exceeded", self.memory_mb)
+            raise RenderError(f"Die PDF-Erzeugung hat das Speicherlimit von {self.memory_mb} MB überschritten.")
+        logger.error("PDF rendering failed in the child process:\n%s", body.decode(errors="replace"))
+        raise RenderError("Die PDF-Erzeugung ist fehlgeschlagen.")
+
+
+def render_pdf_limited(html: str, *, title: str, attachments=(), timeout_s: float = 60, memory_mb: int = 1024) -> bytes:
+    """`render_pdf` in a forked child with a time and memory limit (see PdfJob), waiting for it."""
+    return PdfJob(html, title=title, attachments=attachments, timeout_s=timeout_s, memory_mb=memory_mb).result()
 
 
 def _seconds(value: float) -> str:

@@ -127,6 +127,16 @@ def _chart_value(value):
     return value if _is_number(value) else None
 
 
+# A printed list of more names than fit on about three pages is no longer read; the PDF then gives
+# their number and points to the attached CSV, which lists them all (as do the CSV and XLSX files).
+PDF_NAME_LIMIT = 300
+
+
+@register.simple_tag
+def pdf_name_limit() -> int:
+    return PDF_NAME_LIMIT
+
+
 @register.simple_tag
 def report_legend() -> list[tuple[str, str]]:
     """Every sign a report's cells may show, with its explanation."""

@@ -17,7 +17,7 @@ from pypdf.generic import StreamObject
 
 from reports.document import LEGEND, SMALL, SUPPRESSED
 from reports.pdf import RefusedURLError, RenderError, SafeURLFetcher, render_pdf, render_pdf_limited
-from reports.templatetags.report_tags import de_change, de_date, de_datetime, de_number
+from reports.templatetags.report_tags import PDF_NAME_LIMIT, de_change, de_date, de_datetime, de_number
 
 TITLE = "Bericht für den Fördergeber – Landesprogramm WIR"
 CSV = "Abschnitt;Tabelle;Format;Beratungen\r\nBeratungen;nach Format;vor Ort;1234\r\nÄ;ö;ü;ß\r\n".encode()
@@ -503,3 +503,14 @@ def test_render_pdf_limited_reports_a_failure_in_german(caplog):
     with pytest.raises(RenderError, match=r"^Die PDF-Erzeugung ist fehlgeschlagen\.$"):
         render_pdf_limited(None, title="Test", timeout_s=30)
     assert "Expected exactly one source" in caplog.text  # the child's traceback, logged by the parent
+
+
+def test_a_long_list_of_named_organisations_is_left_to_the_attachment(figures):
+    many = dict(figures, named_organisations=[f"Verein {i:04d} e. V." for i in range(PDF_NAME_LIMIT + 1)])
+    printed = " ".join(render_to_string("reports/report_pdf.html", {"figures": many}).split())
+    assert "301 erreichte Organisationen haben einer Nennung im Bericht zugestimmt" in printed
+    assert "Verein 0000 e. V." not in printed
+    preview = render_to_string("reports/includes/report_body.html", {"figures": many})
+    assert "Verein 0000 e. V." in preview and f"Verein {PDF_NAME_LIMIT:04d} e. V." in preview
+    few = dict(figures, named_organisations=["Verein A e. V."])
+    assert "<li>Verein A e. V.</li>" in render_to_string("reports/report_pdf.html", {"figures": few})

@@ -59,11 +59,17 @@ def hostile(people, unit_mo, unit_lots):
 def test_nothing_is_fetched_and_the_text_shows_escaped(hostile, unit_mo, unit_lots, monkeypatch):
     fetchers = []
 
-    def render_in_process(html, *, title, attachments, **limits):
-        fetchers.append(pdf.SafeURLFetcher())
-        return pdf.render_pdf(html, title=title, attachments=attachments, url_fetcher=fetchers[-1])
+    class InProcessJob:
+        """The PDF job, rendered here with a fetcher the test can inspect (a child's would be lost)."""
 
-    monkeypatch.setattr(generation.pdf, "render_pdf_limited", render_in_process)
+        def __init__(self, html, *, title, attachments, **limits):
+            fetchers.append(pdf.SafeURLFetcher())
+            self.document = pdf.render_pdf(html, title=title, attachments=attachments, url_fetcher=fetchers[-1])
+
+        def result(self):
+            return self.document
+
+    monkeypatch.setattr(generation.pdf, "PdfJob", InProcessJob)
     units = list(Unit.objects.filter(pk__in=[unit_mo.pk, unit_lots.pk]))
     report = generation.request_report(hostile, units, periods.year(2025))
     assert report.status == Report.Status.DONE
