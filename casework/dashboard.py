@@ -86,8 +86,14 @@ BUCKETS = (OLDER, LAST_YTD, LAST_REST, THIS)
 
 
 def _bucket(periods: Periods):
-    """Which stretch a consultation falls into: this year, last year to date, the rest of last year, before."""
+    """Which stretch a consultation falls into: this year, last year to date, the rest of last year, before.
+
+    NULL after `today`: such rows are left out by testing the bucket, not the date, so that the
+    only indexable condition is the unit and SQLite, even without statistics, reads the covering
+    index consultation_unit_act_idx rather than consultation_unit_date_idx and the wide rows.
+    """
     return models.Case(
+        models.When(date__gt=periods.today, then=models.Value(None)),
         models.When(date__gte=periods.this_start, then=models.Value(THIS)),
         models.When(date__gt=periods.last_same_day, date__gte=periods.last_start, then=models.Value(LAST_REST)),
         models.When(date__gte=periods.last_start, then=models.Value(LAST_YTD)),
@@ -107,8 +113,8 @@ def consultation_activity(unit, periods: Periods) -> dict:
 
     def grouped(consultations):
         return (
-            consultations.filter(date__lte=periods.today)
-            .annotate(bucket=_bucket(periods))
+            consultations.annotate(bucket=_bucket(periods))
+            .filter(bucket__isnull=False)
             .order_by()
             .values("organisation", "region", "bucket")
             # COUNT(*), not COUNT(id): the id is not in PostgreSQL's covering index.

@@ -36,17 +36,22 @@ def period_of(report: Report) -> Period:
 def request_report(user, units, period: Period) -> Report:
     """Archive a new report request and queue its generation (the queue row commits with it)."""
     with transaction.atomic():
-        report = Report.objects.create(
-            scope=scope_code(sorted(units, key=lambda u: u.pk)),
-            period_kind=period.kind,
-            first_day=period.first,
-            last_day=period.last,
-            requested_by=user,
-            requested_by_name=person_label(user) if user else COMMAND_LINE,
-        )
-        report.units.set(units)
+        report = _new_report(user, units, period)
         enqueue(report)
     report.refresh_from_db()  # an immediate backend (tests, scripts) has generated it already
+    return report
+
+
+def _new_report(user, units, period: Period) -> Report:
+    report = Report.objects.create(
+        scope=scope_code(sorted(units, key=lambda u: u.pk)),
+        period_kind=period.kind,
+        first_day=period.first,
+        last_day=period.last,
+        requested_by=user,
+        requested_by_name=person_label(user) if user else COMMAND_LINE,
+    )
+    report.units.set(units)
     return report
 
 
@@ -138,15 +143,7 @@ def requeue_stale(reports=None) -> int:
 def generate_now(user, units, period: Period) -> Report:
     """For the command line: archive and generate in this process (no worker needed)."""
     with transaction.atomic():
-        report = Report.objects.create(
-            scope=scope_code(sorted(units, key=lambda u: u.pk)),
-            period_kind=period.kind,
-            first_day=period.first,
-            last_day=period.last,
-            requested_by=user,
-            requested_by_name=person_label(user) if user else COMMAND_LINE,
-        )
-        report.units.set(units)
+        report = _new_report(user, units, period)
     generate(report.pk)
     report.refresh_from_db()
     return report

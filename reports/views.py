@@ -22,22 +22,16 @@ from reports.models import Report, ReportFile, Target
 FORM_FIELDS = ("scope", "period_kind", "year", "half", "quarter", "first_day", "last_day")
 
 
+def _invalid(request, form, units):
+    """The report form again with its German error messages (nothing computed, nothing archived)."""
+    return render(request, "reports/report_list.html", {"form": form, "page": None, "units": units}, status=400)
+
+
 def _report_units(request):
     units = list(access.units_for(request.user, Action.REPORTS))
     if not units:
         raise PermissionDenied
     return units
-
-
-@login_required
-@require_GET
-def report_list(request):
-    units = _report_units(request)
-    visible = access.reports_visible_to(request.user)
-    generation.requeue_stale(visible)
-    page = paginate(request, visible.prefetch_related("units").only(*LIST_FIELDS))
-    form = ReportForm(units=units, initial={"scope": units[0].code})
-    return render(request, "reports/report_list.html", {"form": form, "page": page, "units": units})
 
 
 LIST_FIELDS = (
@@ -55,12 +49,23 @@ LIST_FIELDS = (
 
 @login_required
 @require_GET
+def report_list(request):
+    units = _report_units(request)
+    visible = access.reports_visible_to(request.user)
+    generation.requeue_stale(visible)
+    page = paginate(request, visible.prefetch_related("units").only(*LIST_FIELDS))
+    form = ReportForm(units=units, initial={"scope": units[0].code})
+    return render(request, "reports/report_list.html", {"form": form, "page": page, "units": units})
+
+
+@login_required
+@require_GET
 def report_preview(request):
     """The figures as they are now, before anything is archived."""
     units = _report_units(request)
     form = ReportForm(request.GET, units=units)
     if not form.is_valid():
-        return render(request, "reports/report_list.html", {"form": form, "page": None, "units": units}, status=400)
+        return _invalid(request, form, units)
     figures = report_figures(
         form.cleaned_data["units"], form.cleaned_data["period"], generated_by=person_label(request.user)
     )
@@ -74,7 +79,7 @@ def report_create(request):
     units = _report_units(request)
     form = ReportForm(request.POST, units=units)
     if not form.is_valid():
-        return render(request, "reports/report_list.html", {"form": form, "page": None, "units": units}, status=400)
+        return _invalid(request, form, units)
     report = generation.request_report(request.user, form.cleaned_data["units"], form.cleaned_data["period"])
     messages.success(request, _("Der Bericht wird erzeugt. Diese Seite zeigt ihn, sobald er fertig ist."))
     return redirect("reports:report_detail", pk=report.pk)
