@@ -141,8 +141,9 @@ def measure(units, period, args):
     can_reset = reset_peak()
     sizes = {}
 
-    # Phase 1, as the production worker: this process has never run WeasyPrint itself, so every
-    # forked child starts without WeasyPrint's caches (fonts, styles), as the worker's children do.
+    # Phase 1, as the production worker: its first PDF job (here in the warm-up run) renders a tiny
+    # document in this process once (reports.pdf._warm_up_once), so forked children inherit loaded
+    # fonts and parsed default styles; nothing else of WeasyPrint's has run here.
     # The steps alternate, so a change in the machine's load hits them all alike.
     print("  end to end, figures, HTML, CSV + XLSX, PDF in a forked child …", file=sys.stderr)
     for i in range(args.warmup + args.repeat):
@@ -217,13 +218,14 @@ def measure(units, period, args):
 def query_counts(units, year):
     """The figures' queries for the year and for its first quarter, and render_files' queries."""
     from reports import periods
-    from reports.figures import consultations_in_scope, report_figures
+    from reports.figures import Scope, report_figures
     from reports.generation import render_files
 
     report_figures(units, periods.year(year), generated_by="Benchmark")  # one-time look-ups, not counted
     results = []
     for period in (periods.year(year), periods.quarter(year, 1)):
-        volume = consultations_in_scope(units).filter(date__range=(period.first, period.last)).count()
+        scope = Scope(tuple(units), everything=False)  # the explicit unit condition: same count
+        volume = scope.consultations().filter(date__range=(period.first, period.last)).count()
         figures, queries = count_queries(lambda p=period: report_figures(units, p, generated_by="Benchmark"))
         results.append((period, volume, queries, figures))
     _files, rendering = count_queries(lambda: render_files(results[0][3], NAME))

@@ -12,6 +12,7 @@ German document whatever the interface language: it goes to the funder in Hessen
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Case as SqlCase
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
@@ -24,7 +25,9 @@ from casework.models import (
     CaseOutcomeReached,
     Consultation,
     Event,
+    QualityArea,
     Topic,
+    Unit,
 )
 from organisations.models import Organisation, Region
 from reports.confidentiality import follow, protect
@@ -49,13 +52,34 @@ def scope_label(units) -> str:
 # --- Querysets of the scope ----------------------------------------------------------------------
 
 
-def consultations_in_scope(units):
-    ids = [u.pk for u in units]
-    return Consultation.objects.filter(Q(unit__in=ids) | Q(shared_with__in=ids))
+@dataclass(frozen=True)
+class Scope:
+    """The units a report covers; `everything` when they are all units (no unit condition needed)."""
 
+    units: tuple
+    everything: bool
 
-def events_in_scope(units):
-    return Event.objects.filter(Q(unit__in=[u.pk for u in units]) | Q(is_joint=True))
+    @property
+    def ids(self) -> list[int]:
+        return [u.pk for u in self.units]
+
+    def condition(self, path: str = "") -> Q:
+        """Consultations in scope, as a condition on `path` (e.g. "consultation__" from a link table).
+
+        Every consultation belongs to a unit: over all units, the date range alone selects, and the
+        covering index consultation_period_idx serves the passes without reading rows.
+        """
+        if self.everything:
+            return Q()
+        return Q(**{f"{path}unit__in": self.ids}) | Q(**{f"{path}shared_with__in": self.ids})
+
+    def consultations(self):
+        return Consultation.objects.filter(self.condition())
+
+    def events(self):
+        if self.everything:
+            return Event.objects.all()
+        return Event.objects.filter(Q(unit__in=self.ids) | Q(is_joint=True))
 
 
 def _between(period: Period, field="date"):
@@ -87,14 +111,14 @@ def _table(key, title, columns, rows, *, total=None, note="", chart=None) -> dic
 # --- Consultations -------------------------------------------------------------------------------
 
 
-def consultation_totals(units, period: Period, previous: Period) -> dict:
+def consultation_totals(scope, period: Period, previous: Period) -> dict:
     """Consultations, hours and participants in the period and the one before (one query)."""
     aggregates = {}
     for name, p in (("cur", period), ("prev", previous)):
         aggregates[f"{name}_n"] = Count("pk", filter=_between(p))
         aggregates[f"{name}_minutes"] = Sum("duration_minutes", filter=_between(p))
         aggregates[f"{name}_participants"] = Sum("participants", filter=_between(p))
-    row = consultations_in_scope(units).filter(date__gte=previous.first, date__lte=period.last).aggregate(**aggregates)
+    row = scope.consultations().filter(date__gte=previous.first, date__lte=period.last).aggregate(**aggregates)
     return {
         name: {
             "consultations": row[f"{name}_n"],
@@ -105,12 +129,12 @@ def consultation_totals(units, period: Period, previous: Period) -> dict:
     }
 
 
-def organisations_reached(units, period: Period) -> dict:
+def organisations_reached(scope, period: Period) -> dict:
     """Organisations reached in the period by kind, new or returning (one query).
 
     Returning: the organisation had a consultation in this scope before the period began.
     """
-    in_scope = consultations_in_scope(units).filter(organisation=OuterRef("pk"))
+    in_scope = scope.consultations().filter(organisation=OuterRef("pk"))
     rows = (
         Organisation.objects.filter(Exists(in_scope.filter(_between(period))))
         .annotate(returning=Exists(in_scope.filter(date__lt=period.first)))
@@ -129,14 +153,14 @@ def organisations_reached(units, period: Period) -> dict:
     return {"total": new + returning, "new": new, "returning": returning, "by_kind": dict(by_kind)}
 
 
-def organisations_count(units, period: Period) -> int:
+def organisations_count(scope, period: Period) -> int:
     """Distinct organisations reached in a period (one query)."""
-    return consultations_in_scope(units).filter(_between(period)).values("organisation").distinct().count()
+    return scope.consultations().filter(_between(period)).values("organisation").distinct().count()
 
 
-def by_format(units, period: Period) -> dict:
+def by_format(scope, period: Period) -> dict:
     rows = (
-        consultations_in_scope(units)
+        scope.consultations()
         .filter(_between(period))
         .order_by()
         .values_list("format")
@@ -157,10 +181,10 @@ def by_format(units, period: Period) -> dict:
     )
 
 
-def by_topic(units, period: Period) -> dict:
+def by_topic(scope, period: Period) -> dict:
     """Consultations per topic; a consultation may have several topics, so no total (one query)."""
     through = Consultation.topics.through
-    consultation_ids = consultations_in_scope(units).filter(_between(period)).values("pk")
+    consultation_ids = scope.consultations().filter(_between(period)).values("pk")
     counts = dict(
         through.objects.filter(consultation__in=consultation_ids).order_by().values_list("topic").annotate(n=Count("*"))
     )
@@ -180,14 +204,14 @@ def by_topic(units, period: Period) -> dict:
     )
 
 
-def by_region(units, period: Period) -> list[dict]:
+def by_region(scope, period: Period) -> list[dict]:
     """Consultations and organisations per Regierungsbezirk and per Kreis (two queries).
 
     The Kreis of a consultation is the one its organisation had at the time, so Kreise that no
     longer exist still appear. Kreise are protected within their Regierungsbezirk, whose figures
     are shown too.
     """
-    base = consultations_in_scope(units).filter(_between(period)).order_by()
+    base = scope.consultations().filter(_between(period)).order_by()
     per_district = {
         district: (n, orgs)
         for district, n, orgs in base.values_list("region__administrative_district").annotate(
@@ -239,10 +263,10 @@ def by_region(units, period: Period) -> list[dict]:
     return [districts, regions_table]
 
 
-def by_month(units, period: Period, previous: Period) -> dict:
+def by_month(scope, period: Period, previous: Period) -> dict:
     """Consultations per month of the period beside the same months of the period before (one query)."""
     per_day = (
-        consultations_in_scope(units)
+        scope.consultations()
         .filter(Q(_between(period)) | Q(_between(previous)))
         .order_by()
         .values_list("date")
@@ -271,7 +295,7 @@ def by_month(units, period: Period, previous: Period) -> dict:
             "categories": [MONTHS[m - 1] for _y, m in months],
             "series": [
                 {"label": previous.label, "values": _chart_values(protect(before, additive=True)), "colour": "grey"},
-                {"label": period.label, "values": _chart_values(cells), "colour": _colour(units)},
+                {"label": period.label, "values": _chart_values(cells), "colour": _colour(scope.units)},
             ],
         },
     )
@@ -320,11 +344,11 @@ def organisation_tables(reached: dict) -> list[dict]:
 # --- Cases, quality, events ----------------------------------------------------------------------
 
 
-def case_tables(units, period: Period) -> tuple[dict, list[dict]]:
+def case_tables(scope, period: Period) -> tuple[dict, list[dict]]:
     """Cases opened and closed per goal, and outcomes reached (two queries)."""
     opened, closed = _between(period, "opened_on"), _between(period, "closed_on")
     per_goal = list(
-        Case.objects.filter(unit__in=[u.pk for u in units])
+        Case.objects.filter(unit__in=scope.ids)
         .filter(opened | closed)
         .order_by()
         .values_list("goal__name", "goal__retired_at")
@@ -332,7 +356,7 @@ def case_tables(units, period: Period) -> tuple[dict, list[dict]]:
         .order_by("goal__unit_id", "goal__position", "goal__name")
     )
     outcomes = list(
-        CaseOutcomeReached.objects.filter(case__unit__in=[u.pk for u in units])
+        CaseOutcomeReached.objects.filter(case__unit__in=scope.ids)
         .filter(_between(period, "reached_on"))
         .order_by()
         .values_list("outcome__name", "outcome__retired_at")
@@ -368,7 +392,7 @@ def case_tables(units, period: Period) -> tuple[dict, list[dict]]:
 
 
 def quality_table(unit, period: Period) -> dict:
-    """How the Lots*innen projects' quality profiles changed (two queries).
+    """How the Lots*innen projects' quality profiles changed (three queries).
 
     For each project assessed in the period: its latest assessment in the period against the one
     before (if any). Per area, the degree of fulfilment is the share of points reached (erfüllt 2,
@@ -388,20 +412,17 @@ def quality_table(unit, period: Period) -> dict:
         AssessmentRating.objects.filter(assessment__in=wanted)
         .exclude(rating=AssessmentRating.Rating.NOT_RELEVANT)
         .order_by()
-        .values_list("assessment", "criterion__area", "criterion__area__name", "criterion__area__position")
-        .annotate(
-            reached=Sum(_score_case()),
-            possible=Count("*"),
-        )
+        .values_list("assessment", "criterion__area")
+        .annotate(reached=Sum(_score_case()), possible=Count("*"))
     )
     degree = {}  # (assessment, area) → share 0..1
-    areas = {}
-    for assessment, area, area_name, position, reached, possible in points:
-        areas[area] = (position, area_name)
-        degree[(assessment, area)] = reached / (2 * possible) if possible else None
+    for assessment, area, reached, possible in points:
+        degree[(assessment, area)] = reached / (2 * possible)
+    rated = {area for _assessment, area in degree}
+    areas = QualityArea.objects.filter(pk__in=rated).order_by("position", "name").values_list("pk", "name")
 
     rows = []
-    for area, (_position, area_name) in sorted(areas.items(), key=lambda item: item[1]):
+    for area, area_name in areas:
         projects = improved = same = worse = 0
         before, after = [], []
         for latest, *earlier in pairs.values():
@@ -459,14 +480,14 @@ def _score_case():
     )
 
 
-def event_figures(units, period: Period, previous: Period) -> tuple[dict, dict]:
+def event_figures(scope, period: Period, previous: Period) -> tuple[dict, dict]:
     """Events, teaching units and participants now and before, and by kind (two queries)."""
     aggregates = {}
     for name, p in (("cur", period), ("prev", previous)):
         aggregates[f"{name}_n"] = Count("pk", filter=_between(p))
         aggregates[f"{name}_units"] = Sum("teaching_units", filter=_between(p))
         aggregates[f"{name}_participants"] = Sum("participants", filter=_between(p))
-    events = events_in_scope(units)
+    events = scope.events()
     row = events.filter(date__gte=previous.first, date__lte=period.last).aggregate(**aggregates)
     totals = {
         name: {
@@ -509,7 +530,7 @@ def event_figures(units, period: Period, previous: Period) -> tuple[dict, dict]:
 # --- Targets ------------------------------------------------------------------------------------
 
 
-def target_table(units, period: Period, actuals: dict) -> dict | None:
+def target_table(scope, period: Period, actuals: dict) -> dict | None:
     """Targets agreed with the funder against the actual figures (one query).
 
     Targets are set per unit and calendar year; a shorter period is compared with its share of
@@ -517,7 +538,7 @@ def target_table(units, period: Period, actuals: dict) -> dict | None:
     """
     years = range(period.first.year, period.last.year + 1)
     targets = defaultdict(float)
-    for metric, value, year in Target.objects.filter(unit__in=[u.pk for u in units], year__in=years).values_list(
+    for metric, value, year in Target.objects.filter(unit__in=scope.ids, year__in=years).values_list(
         "metric", "value", "year"
     ):
         first = max(period.first, datetime.date(year, 1, 1))
@@ -546,9 +567,9 @@ def target_table(units, period: Period, actuals: dict) -> dict | None:
     )
 
 
-def named_organisations(units, period: Period) -> list[str]:
+def named_organisations(scope, period: Period) -> list[str]:
     """Organisations reached in the period that agreed to be named in funder reports (one query)."""
-    reached = consultations_in_scope(units).filter(_between(period), organisation=OuterRef("pk"))
+    reached = scope.consultations().filter(_between(period), organisation=OuterRef("pk"))
     return list(
         Organisation.objects.filter(may_be_named=True)
         .filter(Exists(reached))
@@ -562,18 +583,20 @@ def named_organisations(units, period: Period) -> list[str]:
 
 def report_figures(units, period: Period, *, generated_by: str, now=None) -> dict:
     """All figures of a report for `units` (a list of Unit) and `period`, as plain data."""
-    units = sorted(units, key=lambda u: u.pk)
+    units = tuple(sorted(units, key=lambda u: u.pk))
+    scope = Scope(units, everything=len(units) == Unit.objects.count())
     previous = period.previous()
     with translation.override("de"):
-        return _report_figures(units, period, previous, generated_by, now or timezone.now())
+        return _report_figures(scope, period, previous, generated_by, now or timezone.now())
 
 
-def _report_figures(units, period, previous, generated_by, now) -> dict:
-    consultations = consultation_totals(units, period, previous)
-    reached = organisations_reached(units, period)
-    reached_before = organisations_count(units, previous)
-    case_totals, cases = case_tables(units, period)
-    events, events_table = event_figures(units, period, previous)
+def _report_figures(scope, period, previous, generated_by, now) -> dict:
+    units = scope.units
+    consultations = consultation_totals(scope, period, previous)
+    reached = organisations_reached(scope, period)
+    reached_before = organisations_count(scope, previous)
+    case_totals, cases = case_tables(scope, period)
+    events, events_table = event_figures(scope, period, previous)
     cur, prev = consultations["cur"], consultations["prev"]
 
     actuals = {
@@ -613,17 +636,17 @@ def _report_figures(units, period, previous, generated_by, now) -> dict:
         {
             "key": "consultations",
             "title": "Beratungen",
-            "tables": [by_month(units, period, previous), by_format(units, period), by_topic(units, period)],
+            "tables": [by_month(scope, period, previous), by_format(scope, period), by_topic(scope, period)],
         },
         {"key": "organisations", "title": "Erreichte Organisationen", "tables": organisation_tables(reached)},
-        {"key": "regions", "title": "Regionale Verteilung", "tables": by_region(units, period)},
+        {"key": "regions", "title": "Regionale Verteilung", "tables": by_region(scope, period)},
         {"key": "cases", "title": "Beratungsprozesse", "tables": cases},
     ]
     lots = [u for u in units if u.code == LOTS_UNIT_CODE]
     if lots:
         sections.append({"key": "quality", "title": "Qualitätsstandards", "tables": [quality_table(lots[0], period)]})
     sections.append({"key": "events", "title": "Qualifizierung und Vernetzung", "tables": [events_table]})
-    targets = target_table(units, period, actuals)
+    targets = target_table(scope, period, actuals)
     if targets:
         sections.append({"key": "targets", "title": "Ziele", "tables": [targets]})
 
@@ -643,7 +666,7 @@ def _report_figures(units, period, previous, generated_by, now) -> dict:
         },
         "totals": totals,
         "sections": sections,
-        "named_organisations": named_organisations(units, period),
+        "named_organisations": named_organisations(scope, period),
     }
 
 

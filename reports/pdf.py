@@ -12,6 +12,7 @@ pathological report cannot take the worker down with it.
 """
 
 import base64
+import gc
 import logging
 import mimetypes
 import multiprocessing
@@ -171,6 +172,8 @@ _PDF, _MEMORY, _ERROR = b"P", b"M", b"E"  # the first byte of the child's one me
 
 def _render_in_child(connection, html, title, attachments, memory_mb):
     """The forked child: limit memory, render, send one tagged message back; no database."""
+    # The collector need not walk the objects inherited from the parent (nor copy their pages).
+    gc.freeze()
     try:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -181,6 +184,22 @@ def _render_in_child(connection, html, title, attachments, memory_mb):
         message = _ERROR + traceback.format_exc().encode()
     connection.send_bytes(message)
     connection.close()
+
+
+_WARM_UP_HTML = (
+    '<html lang="de"><head><link rel="stylesheet" href="/static/css/report_print.css"></head>'
+    "<body><h1>Bericht</h1><table><tr><th>Zahl</th><td>1</td></tr></table></body></html>"
+)
+_warmed_up = False
+
+
+def _warm_up_once():
+    """Render a tiny document here once, so that every forked child inherits WeasyPrint's loaded
+    fonts and parsed user-agent styles instead of building them again (~20–40 ms a report)."""
+    global _warmed_up
+    if not _warmed_up:
+        _warmed_up = True
+        render_pdf(_WARM_UP_HTML, title="warm-up")
 
 
 class PdfJob:
@@ -195,6 +214,7 @@ class PdfJob:
     """
 
     def __init__(self, html: str, *, title: str, attachments=(), timeout_s: float = 60, memory_mb: int = 1024):
+        _warm_up_once()
         self.timeout_s, self.memory_mb = timeout_s, memory_mb
         self.deadline = time.monotonic() + timeout_s
         context = multiprocessing.get_context("fork")
