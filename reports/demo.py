@@ -1,6 +1,9 @@
-"""Demo targets for `seed_demo`: what each unit agreed with the funder for last year and this year."""
+"""Demo data for `seed_demo`: the targets each unit agreed with the funder for last year and this year,
+and last year's report of each unit in the archive (generated here, without a worker)."""
 
 from casework.models import Unit
+from casework.roles import COORDINATOR, role_group
+from reports import generation, periods
 from reports.models import Target
 
 # Per 1,000 demo consultations of a unit and year; roughly what the demo data reaches, some above, some below.
@@ -28,3 +31,7 @@ def seed(*, rng, today, log):
                 )
                 created += new
     log(f"Ziele für den Fördergeber: {created} angelegt.")
+    for unit in Unit.objects.all():
+        coordinator = role_group(unit, COORDINATOR).user_set.first()
+        report = generation.generate_now(coordinator, [unit], periods.year(today.year - 1))
+        log(f"Bericht {report.first_day.year} der {unit.short_name} archiviert ({report.get_status_display()}).")

@@ -9,6 +9,7 @@ from django.test import RequestFactory, override_settings
 from casework.access import consultations_visible_to
 from casework.models import Consultation, ConsultationGroupObjectPermission, Unit
 from organisations.models import ContactPerson, Organisation
+from reports.models import Report
 
 LOGINS = ["beratung-mo", "koordination-mo", "beratung-lots", "koordination-lots", "admin"]
 SMALL = ["--organisations", "12", "--consultations", "40"]
@@ -54,6 +55,10 @@ def test_creates_logins_and_data():
     mo, lots = Unit.objects.get(code="mo"), Unit.objects.get(code="lots")
     assert Organisation.objects.filter(kind=Organisation.Kind.GUIDE_PROJECT).exclude(host_type="").exists()
     assert Consultation.objects.filter(unit=mo).count() != Consultation.objects.filter(unit=lots).count()
+    # Last year's report of each unit is in the archive, with its three files, for the coordinator to find.
+    reports = Report.objects.prefetch_related("units", "files")
+    assert sorted((r.scope, r.status, len(r.files.all())) for r in reports) == [("lots", "done", 3), ("mo", "done", 3)]
+    assert {r.requested_by.username for r in reports} == {"koordination-mo", "koordination-lots"}
     for consultation in Consultation.objects.prefetch_related("topics", "advisors"):
         assert 1 <= consultation.topics.count() <= 4
         assert consultation.advisors.exists()
