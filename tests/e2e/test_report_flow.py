@@ -25,6 +25,11 @@ def test_preview_generate_in_the_background_and_download(e2e, people, unit_mo):
     navigation.get_by_role("link", name="Berichte für den Fördergeber").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Berichte für den Fördergeber")
 
+    # Only the fields the chosen period needs are shown.
+    expect(page.get_by_label("von", exact=True)).to_be_hidden()
+    page.get_by_label("eigener Zeitraum").check()
+    expect(page.get_by_label("von", exact=True)).to_be_visible()
+    expect(page.get_by_label("Jahr", exact=True)).to_be_hidden()
     page.get_by_label("Kalenderjahr").check()
     page.get_by_label("Jahr", exact=True).fill("2025")
     page.get_by_role("button", name="Vorschau anzeigen").click()
