@@ -198,3 +198,30 @@ def test_command_line_rejects_bad_arguments(tmp_path, unit_mo, arguments, messag
     with pytest.raises(CommandError, match=message):
         call_command("funder_report", *arguments, "--format", "pdf", "--output", tmp_path / "x.pdf")
     assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("anonymous", 302), ("advisor_mo", 403), ("advisor_lots", 403), ("coordinator_lots", 404)],
+)
+def test_denied_target_changes_change_nothing(client, people, unit_mo, role, expected):
+    Target.objects.create(unit=unit_mo, year=2025, metric="consultations", value=100)
+    if role != "anonymous":
+        client.force_login(people[role])
+    response = client.post(reverse("reports:targets") + f"?unit={unit_mo.pk}&year=2025", {"consultations": "1"})
+    assert response.status_code == expected
+    assert list(Target.objects.values_list("value", flat=True)) == [100]
+
+
+@pytest.mark.parametrize(
+    ("role", "scopes"),
+    [
+        ("coordinator_mo", ["mo"]),
+        ("coordinator_lots", ["lots"]),
+        ("admin", ["all", "lots", "mo"]),
+    ],
+)
+def test_the_archive_lists_only_what_the_person_may_read(client, people, records, role, scopes):
+    client.force_login(people[role])
+    page = client.get(reverse("reports:report_list")).context["page"]
+    assert sorted(report.scope for report in page) == scopes
