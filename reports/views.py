@@ -92,7 +92,21 @@ def report_detail(request, pk):
     if report.is_pending and generation.requeue_stale(Report.objects.filter(pk=report.pk)):
         report.refresh_from_db()
     files = list(report.files.only("pk", "report_id", "format", "sha256", "size"))
-    return render(request, "reports/report_detail.html", {"report": report, "files": files})
+    context = {"report": report, "files": files, "again": _form_data_of(report)}
+    return render(request, "reports/report_detail.html", context)
+
+
+def _form_data_of(report):
+    """The report form's fields that request this report again (with the data as they are then)."""
+    data = {"scope": report.scope, "period_kind": report.period_kind}
+    if report.period_kind == Report.PeriodKind.CUSTOM:
+        return {**data, "first_day": report.first_day.isoformat(), "last_day": report.last_day.isoformat()}
+    data["year"] = report.first_day.year
+    if report.period_kind == Report.PeriodKind.HALF:
+        data["half"] = (report.first_day.month - 1) // 6 + 1
+    elif report.period_kind == Report.PeriodKind.QUARTER:
+        data["quarter"] = (report.first_day.month - 1) // 3 + 1
+    return data
 
 
 @login_required

@@ -18,6 +18,7 @@ from reports.models import Report, Target
 from tests.factories import ConsultationFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
+D = datetime.date
 YEAR_2025 = {"scope": "mo", "period_kind": "year", "year": "2025"}
 
 
@@ -225,3 +226,21 @@ def test_the_archive_lists_only_what_the_person_may_read(client, people, records
     client.force_login(people[role])
     page = client.get(reverse("reports:report_list")).context["page"]
     assert sorted(report.scope for report in page) == scopes
+
+
+@pytest.mark.parametrize(
+    "period",
+    [periods.year(2025), periods.half(2025, 2), periods.quarter(2025, 3), periods.custom(D(2025, 2, 3), D(2025, 5, 6))],
+)
+def test_a_report_can_be_requested_again_with_the_same_parameters(client, people, unit_mo, period):
+    first = generation.request_report(people["coordinator_mo"], [unit_mo], period)
+    client.force_login(people["coordinator_mo"])
+    again = client.get(reverse("reports:report_detail", args=[first.pk])).context["again"]
+    assert client.post(reverse("reports:report_create"), again).status_code == 302
+    second = Report.objects.exclude(pk=first.pk).get()
+    assert (second.scope, second.period_kind, second.first_day, second.last_day) == (
+        first.scope,
+        first.period_kind,
+        first.first_day,
+        first.last_day,
+    )
