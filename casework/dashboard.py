@@ -61,8 +61,10 @@ class Periods:
         }
 
 
-def consultations_of(unit):
-    return Consultation.objects.filter(Q(unit=unit) | Q(shared_with=unit))
+def own_and_shared(unit):
+    """The unit's own consultations and those shared with it: no consultation is both, so passes
+    over the two, joined by UNION ALL, each use an index on their unit column."""
+    return Consultation.objects.filter(unit=unit), Consultation.objects.filter(shared_with=unit)
 
 
 def events_of(unit):
@@ -73,7 +75,7 @@ def _in(field, first, last):
     return Q(**{f"{field}__gte": first, f"{field}__lte": last})
 
 
-def _change(current, previous):
+def percent_change(current, previous):
     """Change against `previous` in percent (rounded), or None where there is nothing to compare with."""
     if not previous:
         return None
@@ -124,7 +126,7 @@ def consultation_activity(unit, periods: Periods) -> dict:
 
     # Own and shared consultations as two index-only scans (no consultation is both); an
     # organisation may appear in both halves, which the folding below adds up.
-    own, shared = Consultation.objects.filter(unit=unit), Consultation.objects.filter(shared_with=unit)
+    own, shared = own_and_shared(unit)
     rows = grouped(own).union(grouped(shared), all=True)
     counts = dict.fromkeys(BUCKETS, 0)
     minutes = dict.fromkeys(BUCKETS, 0)
@@ -216,7 +218,13 @@ def year_comparison(unit, periods: Periods) -> tuple[list[dict], dict]:
     for key, source in sources:
         this, last_ytd, last_full = (source[name][key] for name in PERIODS)
         rows.append(
-            {"key": key, "this": this, "last_ytd": last_ytd, "last_full": last_full, "change": _change(this, last_ytd)}
+            {
+                "key": key,
+                "this": this,
+                "last_ytd": last_ytd,
+                "last_full": last_full,
+                "change": percent_change(this, last_ytd),
+            }
         )
     return rows, activity
 
@@ -240,7 +248,7 @@ def monthly_consultations(unit, periods: Periods) -> dict:
         )
 
     counts = {"this": [0] * 12, "last": [0] * 12}
-    own, shared = Consultation.objects.filter(unit=unit), Consultation.objects.filter(shared_with=unit)
+    own, shared = own_and_shared(unit)
     for day, n in per_day(own).union(per_day(shared), all=True):
         counts["this" if day.year == periods.today.year else "last"][day.month - 1] += n
     counts["this"] = [n if month <= periods.today.month else None for month, n in enumerate(counts["this"], 1)]

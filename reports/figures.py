@@ -18,6 +18,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
 from django.utils import timezone, translation
 
+from casework.dashboard import percent_change
 from casework.models import (
     Assessment,
     AssessmentRating,
@@ -88,12 +89,6 @@ def _between(period: Period, field="date"):
 
 def _hours(minutes) -> float:
     return round((minutes or 0) / 60, 1)
-
-
-def _change(current, previous):
-    if not previous:
-        return None
-    return round((current - previous) * 100 / previous)
 
 
 def _table(key, title, columns, rows, *, total=None, note="", chart=None) -> dict:
@@ -445,7 +440,7 @@ def quality_table(unit, period: Period) -> dict:
             [
                 area_name,
                 protect([projects], additive=False)[0],
-                compared if compared >= 3 or compared == 0 else "< 3",
+                protect([compared], additive=False)[0],
                 *cells,
                 None if small or not before else round(100 * sum(before) / len(before)),
                 None if small or not after else round(100 * sum(after) / len(after)),
@@ -676,5 +671,5 @@ def _total(key, label, value, previous):
         "label": label,
         "value": value,
         "previous": previous,
-        "change": _change(value, previous) if previous is not None else None,
+        "change": percent_change(value, previous),
     }
