@@ -37,13 +37,14 @@ from reports.models import Target
 from reports.periods import Period
 
 KOMPETENZZENTRUM = "Kompetenzzentrum Vielfalt Hessen"
+ALL_SCOPE = "all"  # the scope of a report over both units
 LOTS_UNIT_CODE = "lots"
 MONTHS = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
 SCORE = {AssessmentRating.Rating.MET: 2, AssessmentRating.Rating.PARTLY: 1, AssessmentRating.Rating.NOT_MET: 0}
 
 
 def scope_code(units) -> str:
-    return units[0].code if len(units) == 1 else "all"
+    return units[0].code if len(units) == 1 else ALL_SCOPE
 
 
 def scope_label(units) -> str:

@@ -6,10 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.widgets import DatePicker
 from reports import periods
-from reports.models import Report, Target
+from reports.figures import ALL_SCOPE
+from reports.models import FIRST_YEAR, Report, Target
 
-ALL_SCOPE = "all"
-FIRST_YEAR = 2000
 # A custom period longer than this is almost certainly a typo (and a very large report).
 MAX_CUSTOM_DAYS = 5 * 366
 

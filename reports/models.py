@@ -9,6 +9,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+# The calendar years targets and reports can concern (a wider year is a typo).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
 
 class Target(models.Model):
     """A figure a unit agreed with the funder for a calendar year."""
@@ -24,7 +27,9 @@ class Target(models.Model):
         EVENT_PARTICIPANTS = "event_participants", _("Teilnehmende an Veranstaltungen")
 
     unit = models.ForeignKey("casework.Unit", verbose_name=_("Fachstelle"), on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField(_("Jahr"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        _("Jahr"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
     metric = models.CharField(_("Kennzahl"), max_length=30, choices=Metric.choices)
     value = models.PositiveIntegerField(_("Ziel"), validators=[MaxValueValidator(1_000_000)])
 

@@ -17,7 +17,7 @@ from casework.pagination import paginate
 from reports import generation
 from reports.figures import report_figures
 from reports.forms import ReportForm, TargetsForm
-from reports.models import Report, ReportFile, Target
+from reports.models import FIRST_YEAR, LAST_YEAR, Report, ReportFile, Target
 
 FORM_FIELDS = ("scope", "period_kind", "year", "half", "quarter", "first_day", "last_day")
 
@@ -138,7 +138,7 @@ def targets(request):
     if unit is None:
         raise Http404
     year = access.parse_pk(request.GET.get("year")) or timezone.localdate().year
-    if not 2000 <= year <= 2100:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404
     existing = {t.metric: t for t in Target.objects.filter(unit=unit, year=year)}
     form = TargetsForm(request.POST or None, targets={m: t.value for m, t in existing.items()})

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from casework.models import Unit
 from reports import generation, periods
-from reports.forms import ALL_SCOPE
+from reports.figures import ALL_SCOPE
 from reports.models import Report
 
 
