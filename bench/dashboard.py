@@ -9,7 +9,6 @@ Goal: p95 ≤ 100 ms and ≤ 15 queries. Always exits 0: it is a report.
 """
 
 import argparse
-import logging
 import os
 import sys
 
@@ -23,9 +22,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=30, help="measured requests (default 30)")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured requests first (default 3)")
-    parser.add_argument("--fresh", action="store_true", help="rebuild and reseed the benchmark database")
-    parser.add_argument("--organisations", type=int, default=5000, help="demo organisations (default 5000)")
-    parser.add_argument("--consultations", type=int, default=100_000, help="demo consultations (default 100000)")
+    pages.add_database_arguments(parser)
     parser.add_argument("--show-sql", action="store_true", help="list the queries with their times")
     parser.add_argument("--as", dest="username", default=pages.COORDINATOR, help="who looks (default koordination-mo)")
     return parser.parse_args()
@@ -45,14 +42,7 @@ def dashboard_urls(user):
 
 def main():
     args = parse_args()
-    pages.configure_environment()
-    import django
-
-    django.setup()
-    logging.getLogger("axes").setLevel(logging.WARNING)
-    pages.prepare_database(args)
-    pages.freeze_like_wsgi()
-    vendor, volume = pages.describe_database()
+    vendor, volume = pages.start(args)
 
     from django.conf import settings
     from django.contrib.auth import get_user_model

@@ -31,13 +31,18 @@ TRANSACTION_MARKERS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"
 LOADS = []  # 1-minute load average after each page: other processes on the machine inflate timings
 
 
+def add_database_arguments(parser):
+    """The options every benchmark script passes to prepare_database()."""
+    parser.add_argument("--fresh", action="store_true", help="rebuild and reseed the benchmark database")
+    parser.add_argument("--organisations", type=int, default=5000, help="demo organisations (default 5000)")
+    parser.add_argument("--consultations", type=int, default=100_000, help="demo consultations (default 100000)")
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=30, help="measured requests per page (default 30)")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured requests per page first (default 3)")
-    parser.add_argument("--fresh", action="store_true", help="rebuild and reseed the benchmark database")
-    parser.add_argument("--organisations", type=int, default=5000, help="demo organisations (default 5000)")
-    parser.add_argument("--consultations", type=int, default=100_000, help="demo consultations (default 100000)")
+    add_database_arguments(parser)
     parser.add_argument("--only", default="", help="measure only pages whose label contains this text")
     parser.add_argument("--show-sql", action="store_true", help="list each page's queries with their times")
     return parser.parse_args()
@@ -222,6 +227,18 @@ def percentile(samples, fraction):
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
+def start(args):
+    """Set up Django and the benchmark database, then start as production does; (vendor, volume)."""
+    configure_environment()
+    import django
+
+    django.setup()
+    logging.getLogger("axes").setLevel(logging.WARNING)  # force_login would log every login
+    prepare_database(args)
+    freeze_like_wsgi()
+    return describe_database()
+
+
 def freeze_like_wsgi():
     """Start as production does: importing config/wsgi.py loads the URLconf and freezes the start-up objects."""
     import config.wsgi  # noqa: F401
@@ -317,14 +334,7 @@ def report(results, vendor, volume, args):
 
 def main():
     args = parse_args()
-    configure_environment()
-    import django
-
-    django.setup()
-    logging.getLogger("axes").setLevel(logging.WARNING)  # force_login would log every login
-    prepare_database(args)
-    freeze_like_wsgi()
-    vendor, volume = describe_database()
+    vendor, volume = start(args)
     print(f"Measuring on {vendor} …", file=sys.stderr)
     results = measure_pages(args)
     report(results, vendor, volume, args)

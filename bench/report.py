@@ -16,7 +16,6 @@ Always exits 0: it is a report.
 
 import argparse
 import gc
-import logging
 import os
 import resource
 import statistics
@@ -37,9 +36,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="measured runs of each step (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured runs of each step first (default 1)")
-    parser.add_argument("--fresh", action="store_true", help="rebuild and reseed the benchmark database")
-    parser.add_argument("--organisations", type=int, default=5000, help="demo organisations (default 5000)")
-    parser.add_argument("--consultations", type=int, default=100_000, help="demo consultations (default 100000)")
+    pages.add_database_arguments(parser)
     parser.add_argument(
         "--year", type=int, default=2025, help="report year (default 2025, the last complete year of the demo data)"
     )
@@ -237,15 +234,7 @@ def query_counts(units, year):
 
 def main():
     args = parse_args()
-    pages.configure_environment()
-    import django
-
-    django.setup()
-    logging.getLogger("axes").setLevel(logging.WARNING)
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per page otherwise
-    pages.prepare_database(args)
-    pages.freeze_like_wsgi()
-    vendor, volume = pages.describe_database()
+    vendor, volume = pages.start(args)  # settings.LOGGING keeps WeasyPrint's per-page log quiet
 
     from django.conf import settings
 
