@@ -112,6 +112,24 @@ def units_for(user, action: Action):
     return Unit.objects.filter(pk__in=unit_ids_for(user, action))
 
 
+def reporting_units(user) -> list[Unit]:
+    """The units whose figures `user` may see (dashboard, funder reports); PermissionDenied if none."""
+    units = list(units_for(user, Action.REPORTS))
+    if not units:
+        raise PermissionDenied
+    return units
+
+
+def unit_among(units, raw) -> Unit:
+    """The unit of `units` whose primary key is `raw` (untrusted input), the first without one; else 404."""
+    if not raw:
+        return units[0]
+    unit = next((u for u in units if u.pk == parse_pk(raw)), None)
+    if unit is None:
+        raise Http404
+    return unit
+
+
 def can(user, action: Action, unit_ids) -> bool:
     """Whether `user` holds `action` on at least one of `unit_ids`."""
     return bool(unit_ids_for(user, action) & set(unit_ids))

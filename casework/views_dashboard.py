@@ -1,8 +1,6 @@
 """The unit dashboard for coordinators: this year against last year, and what needs attention."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
@@ -12,7 +10,6 @@ from django.views.decorators.http import require_GET
 
 from casework import access, svg
 from casework import dashboard as figures
-from casework.access import Action
 
 FIGURE_LABELS = {
     "consultations": gettext_lazy("Beratungen"),
@@ -72,13 +69,8 @@ def _chart(unit, monthly, periods):
 @login_required
 @require_GET
 def dashboard(request):
-    units = list(access.units_for(request.user, Action.REPORTS))
-    if not units:
-        raise PermissionDenied
-    raw = request.GET.get("unit")
-    unit = units[0] if not raw else next((u for u in units if u.pk == access.parse_pk(raw)), None)
-    if unit is None:
-        raise Http404
+    units = access.reporting_units(request.user)
+    unit = access.unit_among(units, request.GET.get("unit"))
     data = figures.dashboard_data(unit, timezone.localdate())
     for row in data["comparison"]:
         row["label"] = FIGURE_LABELS[row["key"]]

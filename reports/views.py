@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework import access
-from casework.access import Action
 from casework.labels import person_label
 from casework.pagination import paginate
 from reports import generation
@@ -25,13 +23,6 @@ FORM_FIELDS = ("scope", "period_kind", "year", "half", "quarter", "first_day", "
 def _invalid(request, form, units):
     """The report form again with its German error messages (nothing computed, nothing archived)."""
     return render(request, "reports/report_list.html", {"form": form, "page": None, "units": units}, status=400)
-
-
-def _report_units(request):
-    units = list(access.units_for(request.user, Action.REPORTS))
-    if not units:
-        raise PermissionDenied
-    return units
 
 
 LIST_FIELDS = (
@@ -50,7 +41,7 @@ LIST_FIELDS = (
 @login_required
 @require_GET
 def report_list(request):
-    units = _report_units(request)
+    units = access.reporting_units(request.user)
     visible = access.reports_visible_to(request.user)
     generation.requeue_stale(visible)
     page = paginate(request, visible.prefetch_related("units").only(*LIST_FIELDS))
@@ -62,7 +53,7 @@ def report_list(request):
 @require_GET
 def report_preview(request):
     """The figures as they are now, before anything is archived."""
-    units = _report_units(request)
+    units = access.reporting_units(request.user)
     form = ReportForm(request.GET, units=units)
     if not form.is_valid():
         return _invalid(request, form, units)
@@ -76,7 +67,7 @@ def report_preview(request):
 @login_required
 @require_POST
 def report_create(request):
-    units = _report_units(request)
+    units = access.reporting_units(request.user)
     form = ReportForm(request.POST, units=units)
     if not form.is_valid():
         return _invalid(request, form, units)
@@ -129,14 +120,8 @@ def report_download(request, pk, fmt):
 @require_http_methods(["GET", "POST"])
 def targets(request):
     """The targets agreed with the funder, per unit and calendar year (coordinators of that unit)."""
-    units = _report_units(request)
-    unit = (
-        units[0]
-        if not request.GET.get("unit")
-        else next((u for u in units if u.pk == access.parse_pk(request.GET["unit"])), None)
-    )
-    if unit is None:
-        raise Http404
+    units = access.reporting_units(request.user)
+    unit = access.unit_among(units, request.GET.get("unit"))
     year = access.parse_pk(request.GET.get("year")) or timezone.localdate().year
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404
