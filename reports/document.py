@@ -56,6 +56,11 @@ LEGEND = {
 }
 
 
+def is_number(value) -> bool:
+    """Whether a cell holds a figure (int or float), not a label, a marker or no value."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def tables_of(figures: dict):
     """Every (section, table) pair in order: what the flat renderings (CSV, XLSX) walk."""
     for section in figures["sections"]:

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from reports.document import LEGEND, SMALL, SUPPRESSED, tables_of
+from reports.document import is_number as is_number_cell
 
 REPORT_TITLE = "Förderbericht"
 CREATOR = "Vielfalt-Beratung"
@@ -74,10 +75,6 @@ def _meta_rows(meta: dict) -> list[tuple[str, object]]:
         ("erzeugt am", _generated_at(meta)),
         ("erzeugt von", meta.get("generated_by") or ""),
     ]
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _used_markers(figures: dict) -> list[str]:
@@ -200,7 +197,7 @@ def _put(ws, row: int, column: int, value, *, number_format: str | None = None):
     cell = ws.cell(row=row, column=column)
     if value is None:
         return cell
-    if _is_number(value):
+    if is_number_cell(value):
         cell.value = value
         cell.number_format = number_format or (INT_FORMAT if isinstance(value, int) else FLOAT_FORMAT)
     elif isinstance(value, datetime):
@@ -271,7 +268,7 @@ def _overview_sheet(ws, figures: dict):
         _put(ws, row, 2, total.get("value"))
         _put(ws, row, 3, total.get("previous"))
         change = total.get("change")
-        if _is_number(change):
+        if is_number_cell(change):
             _put(ws, row, 4, change / 100, number_format=PERCENT_FORMAT)
         for column, value in enumerate((total["label"], total.get("value"), total.get("previous")), start=1):
             widths.see(column, value)

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 
 from casework.svg import Series, bar_chart
 from reports.document import LEGEND, SMALL, SUPPRESSED
+from reports.document import is_number as is_number_cell
 
 register = template.Library()
 
@@ -26,10 +27,6 @@ SCOPE_COLOURS = {"mo": "orange", "lots": "green", "all": "blue"}
 
 NO_VALUE = "–"  # what a cell without a value (None) shows
 _GERMAN_SEPARATORS = str.maketrans({",": ".", ".": ","})
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 @register.filter
@@ -48,13 +45,13 @@ def de_number(value):
 
 @register.filter
 def is_number(value) -> bool:
-    return _is_number(value)
+    return is_number_cell(value)
 
 
 @register.filter
 def de_change(value):
     """A change in percent: "+22 %", "-5 %", "±0 %"; "–" when there is none (no previous value)."""
-    if not _is_number(value):
+    if not is_number_cell(value):
         return NO_VALUE
     if value == 0:
         return "±0 %"
@@ -124,7 +121,7 @@ def has_markers(figures: dict) -> bool:
 
 def _chart_value(value):
     # Confidentiality markers and missing values are not drawn (the table shows them).
-    return value if _is_number(value) else None
+    return value if is_number_cell(value) else None
 
 
 # A printed list of more names than fit on about three pages is no longer read; the PDF then gives
