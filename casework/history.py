@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from simple_history.utils import get_m2m_reverse_field_name
 
-from casework.labels import person_label
+from casework.ui.labels import person_label
 
 HISTORY_LIMIT = 15
 KINDS = {"+": "angelegt", "~": "geändert", "-": "gelöscht"}

@@ -1,18 +1,20 @@
-from django.urls import path
+"""All casework URLs under the `casework` namespace; each feature lists its own patterns."""
 
-from casework import urls_cases, urls_dashboard, urls_events, urls_follow_ups, urls_quality, views
+from casework.cases import urls as cases
+from casework.consultations import urls as consultations
+from casework.dashboard import urls as dashboard
+from casework.events import urls as events
+from casework.follow_ups import urls as follow_ups
+from casework.home import urls as home
+from casework.quality import urls as quality
 
 app_name = "casework"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("beratungen/", views.consultation_list, name="consultation_list"),
-    path("beratungen/neu/", views.consultation_create, name="consultation_create"),
-    path("beratungen/<int:pk>/", views.consultation_detail, name="consultation_detail"),
-    path("beratungen/<int:pk>/bearbeiten/", views.consultation_edit, name="consultation_edit"),
-    path("beratungen/<int:pk>/loeschen/", views.consultation_delete, name="consultation_delete"),
-    *urls_cases.urlpatterns,
-    *urls_quality.urlpatterns,
-    *urls_follow_ups.urlpatterns,
-    *urls_events.urlpatterns,
-    *urls_dashboard.urlpatterns,
+    *home.urlpatterns,
+    *consultations.urlpatterns,
+    *cases.urlpatterns,
+    *quality.urlpatterns,
+    *follow_ups.urlpatterns,
+    *events.urlpatterns,
+    *dashboard.urlpatterns,
 ]

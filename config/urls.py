@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from casework.forms import LoginForm
+from casework.accounts.forms import LoginForm
 
 urlpatterns = [
     path("", include("casework.urls")),

@@ -3,15 +3,18 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
+from casework.ui.filters import ListFilterSet
 from organisations.models import Organisation, Region
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class OrganisationFilter(ListFilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"), max_length=200)
     kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, label=_("Art"))
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.all(), label=_("Kreis"))
     legal_form = django_filters.ChoiceFilter(choices=Organisation.LegalForm.choices, label=_("Rechtsform"))
     unit = django_filters.ModelChoiceFilter(queryset=None, field_name="units", label=_("Fachstelle"))
+
+    columns = {"q": 4, "kind": 2, "region": 2, "legal_form": 2, "unit": 2}
 
     class Meta:
         model = Organisation

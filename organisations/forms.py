@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
-from casework.widgets import DatePicker
+from casework.ui.widgets import DatePicker
 from organisations.models import ContactPerson, Organisation, Region
 
 

@@ -8,10 +8,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from casework import access, org_cases, org_events, org_quality
+from casework import access
 from casework.access import Action
+from casework.cases import organisation_panel as cases_panel
+from casework.events import organisation_panel as events_panel
 from casework.history import history_of
-from casework.pagination import paginate
+from casework.quality import organisation_panel as quality_panel
+from casework.ui.pagination import paginate
 from organisations import services
 from organisations.filters import OrganisationFilter
 from organisations.forms import ContactPersonForm, OrganisationForm
@@ -49,9 +52,9 @@ def organisation_detail(request, pk):
         "timeline_total": timeline[0].total if timeline else 0,
         "can_change": access.can(request.user, Action.CHANGE, unit_ids),
         "history": history_of(organisation) if access.can(request.user, Action.HISTORY, unit_ids) else None,
-        **org_cases.organisation_context(request.user, organisation),
-        **org_quality.organisation_context(request.user, organisation),
-        **org_events.organisation_context(request.user, organisation),
+        **cases_panel.organisation_context(request.user, organisation),
+        **quality_panel.organisation_context(request.user, organisation),
+        **events_panel.organisation_context(request.user, organisation),
     }
     return render(request, "organisations/organisation_detail.html", context)
 

@@ -18,7 +18,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
 from django.utils import timezone, translation
 
-from casework.dashboard import percent_change
+from casework.dashboard.figures import percent_change
 from casework.models import (
     Assessment,
     AssessmentRating,

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.widgets import DatePicker
+from casework.ui.widgets import DatePicker
 from reports import periods
 from reports.figures import ALL_SCOPE
 from reports.models import FIRST_YEAR, Report, Target

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from casework.labels import person_label
+from casework.ui.labels import person_label
 from reports import exports, pdf
 from reports.figures import report_figures, scope_code
 from reports.models import Report, ReportFile

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework import access
-from casework.labels import person_label
-from casework.pagination import paginate
+from casework.ui.labels import person_label
+from casework.ui.pagination import paginate
 from reports import generation
 from reports.figures import report_figures
 from reports.forms import ReportForm, TargetsForm

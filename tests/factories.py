@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from casework import services
+from casework.consultations import services
 from casework.models import Consultation, Topic, Unit
 from organisations.models import Organisation, Region
 

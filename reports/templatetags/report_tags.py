@@ -2,7 +2,7 @@
 
 Used by the PDF template and by the web preview, so both show numbers, dates and charts the
 same way. Every filter returns plain strings, which Django's auto-escaping then escapes; only
-`report_chart` returns markup, built by `casework.svg.bar_chart`, which escapes every text.
+`report_chart` returns markup, built by `casework.ui.svg.bar_chart`, which escapes every text.
 """
 
 import datetime
@@ -11,7 +11,7 @@ import zoneinfo
 from django import template
 from django.utils.safestring import SafeString
 
-from casework.svg import Series, bar_chart
+from casework.ui.svg import Series, bar_chart
 from reports.document import LEGEND, SMALL, SUPPRESSED
 from reports.document import is_number as is_number_cell
 

@@ -7,10 +7,37 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from casework import demo, demo_cases, demo_dashboard, demo_events, demo_follow_ups, demo_quality
+from casework.accounts.demo import ensure_people
+from casework.cases import demo as cases
+from casework.consultations.demo import ConsultationDemo
+from casework.events import demo as events
+from casework.follow_ups import demo as follow_ups
+from casework.management.seeding import UNIT_CODES, DemoContext, units_by_code
 from casework.models import Consultation
+from casework.quality import demo as quality
+from organisations.demo import OrganisationDemo
 from organisations.models import Organisation
-from reports import demo as demo_reports
+from reports import demo as reports
+
+# Features that add to the organisations and consultations, in this order; each gets the same seed.
+FEATURES = (cases, quality, follow_ups, events, reports)
+
+
+def seed_organisations_and_consultations(ctx, n_organisations, n_consultations) -> dict:
+    """The records every feature's demo builds on; returns what was created."""
+    organisation_demo, consultation_demo = OrganisationDemo(ctx), ConsultationDemo(ctx)
+    # Consultations are planned before organisations are written: an organisation is "created"
+    # shortly before its first consultation.
+    planned_organisations, unit_codes = organisation_demo.plan(n_organisations)
+    consultations, topics, advisors = consultation_demo.plan(n_consultations, planned_organisations, unit_codes)
+    organisations, contacts = organisation_demo.write(planned_organisations, unit_codes, consultations)
+    shared = consultation_demo.write(consultations, topics, advisors)
+    return {
+        "organisations": len(organisations),
+        "contacts": contacts,
+        "consultations": len(consultations),
+        "shared": shared,
+    }
 
 
 def _non_negative(value):
@@ -49,14 +76,14 @@ class Command(BaseCommand):
             )
         started = time.monotonic()
         with transaction.atomic():
-            units = demo.demo_units()
-            missing = [code for code in demo.UNIT_CODES if code not in units]
+            units = units_by_code()
+            missing = [code for code in UNIT_CODES if code not in units]
             if missing:
                 raise CommandError(
                     f"Fachstelle(n) {', '.join(missing)} fehlen. Bitte zuerst „manage.py migrate“ ausführen."
                 )
             self.stdout.write("Lege Rollen und Demo-Personen an …")
-            logins, staff = demo.ensure_demo_people(units)
+            logins, staff = ensure_people(units)
 
             existing = Organisation.objects.count()
             if existing:
@@ -68,10 +95,7 @@ class Command(BaseCommand):
                     )
                 )
             else:
-                generator = demo.DemoDataGenerator(units=units, staff=staff, seed=seed, log=self.stdout.write)
-                result = generator.run(organisations, consultations)
-                for feature in (demo_cases, demo_quality, demo_follow_ups, demo_events, demo_dashboard, demo_reports):
-                    feature.seed(rng=random.Random(seed), today=generator.today, log=self.stdout.write)
+                result = self._seed(units, staff, seed, organisations, consultations)
                 self.stdout.write(
                     self.style.SUCCESS(
                         f"Angelegt: {_de(result['organisations'])} Organisationen, "
@@ -81,6 +105,13 @@ class Command(BaseCommand):
                 )
         self.stdout.write(f"Fertig nach {_de(time.monotonic() - started, 1)} s.")
         self._print_logins(logins)
+
+    def _seed(self, units, staff, seed, n_organisations, n_consultations):
+        ctx = DemoContext(units=units, staff=staff, seed=seed, log=self.stdout.write)
+        result = seed_organisations_and_consultations(ctx, n_organisations, n_consultations)
+        for feature in FEATURES:
+            feature.seed(rng=random.Random(seed), today=ctx.today, log=self.stdout.write)
+        return result
 
     def _print_logins(self, logins):
         rows = [("Benutzername", "Name", "Rolle")] + [

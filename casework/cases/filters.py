@@ -1,0 +1,73 @@
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import F, Max, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework import access
+from casework.access import Action
+from casework.models import Case, CaseGoal
+from casework.ui.filters import ListFilterSet
+from casework.ui.labels import person_label
+from organisations.models import Region
+
+MAX_IDLE_DAYS = 36500
+
+
+def with_last_activity(queryset):
+    """Annotate `last_activity`: the date of the latest consultation, or the opening date if there is none."""
+    return queryset.annotate(last_activity=Coalesce(Max("consultations__date"), F("opened_on")))
+
+
+class DaysFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class CaseFilter(ListFilterSet):
+    """Filters for the case list; choices are scoped to the person's units. Expects `with_last_activity`."""
+
+    status = django_filters.ChoiceFilter(choices=Case.Status.choices, label=_("Status"))
+    unit = django_filters.ChoiceFilter(field_name="unit", label=_("Fachstelle"))
+    goal = django_filters.ChoiceFilter(field_name="goal", label=_("Ziel"))
+    responsible = django_filters.ChoiceFilter(field_name="responsible", label=_("verantwortlich"))
+    region = django_filters.ChoiceFilter(field_name="organisation__region", label=_("Kreis"))
+    idle_days = DaysFilter(
+        method="filter_idle",
+        label=_("ohne Aktivität seit mehr als … Tagen"),
+        min_value=0,
+        max_value=MAX_IDLE_DAYS,
+        help_text=_("letzte Beratung, sonst Beginn"),
+    )
+    q = django_filters.CharFilter(method="filter_title", label=_("Titel enthält"), max_length=200)
+
+    columns = {"status": 2, "unit": 2, "goal": 4, "responsible": 4, "region": 3, "idle_days": 3, "q": 6}
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        unit_ids = access.unit_ids_for(user, Action.VIEW)
+        goals = CaseGoal.objects.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True)).select_related("unit")
+        choices = {
+            "unit": [(u.pk, str(u)) for u in access.units_for(user, Action.VIEW)],
+            "goal": [(g.pk, g.name if len(unit_ids) < 2 or not g.unit_id else f"{g} ({g.unit})") for g in goals],
+            "responsible": [(u.pk, person_label(u)) for u in access.advisors_of(unit_ids)],
+            "region": [(r.pk, str(r)) for r in Region.objects.all()],
+        }
+        for name, options in choices.items():
+            self.filters[name].extra["choices"] = options
+
+    def filter_idle(self, queryset, name, value):
+        if value is None:
+            return queryset
+        limit = timezone.localdate() - datetime.timedelta(days=value)
+        return queryset.filter(last_activity__lt=limit)
+
+    def filter_title(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(title__icontains=value) if value else queryset

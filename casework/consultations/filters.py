@@ -1,0 +1,81 @@
+import django_filters
+from django.db.models import Q
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from casework import access
+from casework.access import Action
+from casework.models import Consultation
+from casework.ui.filters import DATE_WIDGET, IdFilter, ListFilterSet
+from casework.ui.labels import person_label
+from casework.ui.widgets import PickerSelect
+from organisations.labels import organisation_label
+from organisations.models import Region
+
+
+class ConsultationFilter(ListFilterSet):
+    """Filters for the consultation list; every choice is scoped to what the person may see.
+
+    Catalogue filters are plain choice filters filled once per request: validating a value
+    then needs no extra query, and the queryset is scoped anyway, so a foreign id finds nothing.
+    """
+
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("von"), widget=DATE_WIDGET)
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("bis"), widget=DATE_WIDGET)
+    unit = django_filters.ChoiceFilter(method="filter_unit", label=_("Fachstelle"))
+    advisor = django_filters.ChoiceFilter(field_name="advisors", label=_("Berater*in"))
+    topic = django_filters.ChoiceFilter(field_name="topics", label=_("Thema"))
+    format = django_filters.ChoiceFilter(choices=Consultation.Format.choices, label=_("Format"))
+    region = django_filters.ChoiceFilter(field_name="region", label=_("Kreis"))
+    organisation = IdFilter(
+        field_name="organisation",
+        label=_("Organisation"),
+        widget=PickerSelect(reverse_lazy("organisations:picker"), placeholder=_("Organisation suchen …")),
+    )
+    q = django_filters.CharFilter(method="filter_text", label=_("Volltext"), max_length=200)
+
+    columns = {
+        "date_from": 2,
+        "date_to": 2,
+        "unit": 2,
+        "advisor": 3,
+        "topic": 3,
+        "format": 2,
+        "region": 2,
+        "organisation": 4,
+        "q": 4,
+    }
+
+    class Meta:
+        model = Consultation
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        unit_ids = access.unit_ids_for(user, Action.VIEW)
+        choices = {
+            "unit": [(u.pk, str(u)) for u in access.units_for(user, Action.VIEW)],
+            "advisor": [(u.pk, person_label(u)) for u in access.advisors_of(unit_ids)],
+            "topic": [(t.pk, str(t)) for t in access.topics_visible_to(user).order_by("unit_id", "position")],
+            "region": [(r.pk, str(r)) for r in Region.objects.all()],
+        }
+        for name, options in choices.items():
+            self.filters[name].extra["choices"] = options
+        self.form.fields["organisation"].widget.choices = self._organisation_choice()
+
+    def _organisation_choice(self):
+        """Only the chosen organisation is rendered; the picker loads others on demand."""
+        pk = access.parse_pk((self.data or {}).get("organisation"))
+        selected = access.organisations_visible_to(self.user).filter(pk=pk).first() if pk else None
+        return [("", "---------")] + ([(selected.pk, organisation_label(selected))] if selected else [])
+
+    def filter_unit(self, queryset, name, unit_id):
+        # A joint consultation belongs to both units.
+        return queryset.filter(Q(unit_id=unit_id) | Q(shared_with_id=unit_id))
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(summary__icontains=value) | Q(agreements__icontains=value))

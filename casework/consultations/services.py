@@ -1,0 +1,69 @@
+"""Writes that span several models: consultations and their sharing grants."""
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+
+from casework.access import SHARED_CONSULTATION_PERMISSIONS, Action
+from casework.follow_ups.services import follow_up_create
+from casework.history import save_with_single_history_entry
+from casework.models import Consultation, ConsultationGroupObjectPermission
+from casework.roles import ROLE_UNIT_PERMISSIONS, role_group
+
+# The unit permission each shared-record right mirrors (also used by the demo's bulk grants).
+UNIT_TO_ACTION = {
+    "view_unit_records": Action.VIEW,
+    "change_unit_records": Action.CHANGE,
+    "delete_unit_records": Action.DELETE,
+}
+
+
+def _sync_share_grants(consultation: Consultation) -> None:
+    """Give the partner unit's groups the rights on this record they have on their own unit's records."""
+    ConsultationGroupObjectPermission.objects.filter(content_object=consultation).delete()
+    partner = consultation.shared_with
+    if partner is None:
+        return
+    grants = []
+    for role, unit_codenames in ROLE_UNIT_PERMISSIONS.items():
+        group = role_group(partner, role)
+        codenames = {SHARED_CONSULTATION_PERMISSIONS[UNIT_TO_ACTION[c]] for c in unit_codenames if c in UNIT_TO_ACTION}
+        for permission in Permission.objects.filter(
+            content_type__app_label="casework", content_type__model="consultation", codename__in=codenames
+        ):
+            grants.append(
+                ConsultationGroupObjectPermission(group=group, permission=permission, content_object=consultation)
+            )
+    ConsultationGroupObjectPermission.objects.bulk_create(grants)
+    # Joint work makes the organisation a partner of both units.
+    consultation.organisation.units.add(partner)
+
+
+@transaction.atomic
+def consultation_save(*, consultation: Consultation, by, topics, advisors, criteria=(), follow_up=None) -> Consultation:
+    """Create or update a consultation with its topics, advisors and sharing grants.
+
+    `follow_up` is an optional (due date, what) pair: a new follow-up for `by`.
+    """
+    is_new = consultation._state.adding
+    if is_new:
+        consultation.created_by = by
+    consultation.region_id = consultation.region_id or consultation.organisation.region_id
+
+    def set_relations():
+        consultation.topics.set(topics)
+        consultation.advisors.set(advisors)
+        consultation.criteria.set(criteria)
+
+    save_with_single_history_entry(consultation, by=by, created=is_new, set_relations=set_relations)
+    _sync_share_grants(consultation)
+    consultation.organisation.units.add(consultation.unit)
+    if follow_up:
+        due_on, what = follow_up
+        follow_up_create(owner=consultation, due_on=due_on, what=what, assigned_to=by, by=by)
+    return consultation
+
+
+@transaction.atomic
+def consultation_delete(*, consultation: Consultation, by) -> None:
+    consultation._history_user = by
+    consultation.delete()

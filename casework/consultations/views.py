@@ -1,0 +1,109 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from casework import access
+from casework.access import Action
+from casework.consultations import services
+from casework.consultations.filters import ConsultationFilter
+from casework.consultations.forms import ConsultationForm
+from casework.follow_ups.views import follow_up_panel
+from casework.history import history_of
+from casework.ui.pagination import paginate
+
+SEARCH_COUNT_CAP = 1000
+LIST_RELATED = ("unit", "shared_with", "organisation", "region")
+
+
+def with_list_relations(queryset):
+    return queryset.select_related(*LIST_RELATED).prefetch_related("topics", "advisors")
+
+
+@login_required
+def consultation_list(request):
+    filterset = ConsultationFilter(
+        request.GET or None, queryset=access.consultations_visible_to(request.user), user=request.user
+    )
+    queryset = with_list_relations(filterset.qs)
+    # An exact count of a text search scans every row; beyond the cap, narrowing the search helps more.
+    searching = bool(getattr(filterset.form, "cleaned_data", {}).get("q"))
+    page = paginate(request, queryset, count_cap=SEARCH_COUNT_CAP if searching else None)
+    return render(request, "casework/consultations/list.html", {"filter": filterset, "page": page})
+
+
+@login_required
+def consultation_detail(request, pk):
+    consultation = access.get_consultation_for(
+        request.user, pk, queryset=with_list_relations(access.consultations_visible_to(request.user))
+    )
+    show_history = access.can_on_consultation(request.user, Action.HISTORY, consultation)
+    can_change = access.can_on_consultation(request.user, Action.CHANGE, consultation)
+    context = {
+        "consultation": consultation,
+        "can_change": can_change,
+        "can_delete": access.can_on_consultation(request.user, Action.DELETE, consultation),
+        "history": history_of(consultation) if show_history else None,
+        **follow_up_panel(request, consultation, can_change=can_change),
+    }
+    return render(request, "casework/consultations/detail.html", context)
+
+
+def _save(form, user):
+    due_on = form.cleaned_data.get("follow_up_date")
+    return services.consultation_save(
+        consultation=form.save(commit=False),
+        by=user,
+        topics=form.cleaned_data["topics"],
+        advisors=form.cleaned_data["advisors"],
+        criteria=form.cleaned_data.get("criteria", ()),
+        follow_up=(due_on, form.cleaned_data["follow_up_what"].strip()) if due_on else None,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_create(request):
+    if not access.unit_ids_for(request.user, Action.CHANGE):
+        raise PermissionDenied
+    initial = {
+        "date": timezone.localdate(),
+        "advisors": [request.user.pk],
+        "participants": 1,
+        "format": "office",
+        "initiated_by": "organisation",
+        "organisation": request.GET.get("organisation"),
+        "case": access.parse_pk(request.GET.get("case")),
+    }
+    form = ConsultationForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        consultation = _save(form, request.user)
+        messages.success(request, _("Die Beratung wurde gespeichert."))
+        return redirect("casework:consultation_detail", pk=consultation.pk)
+    return render(request, "casework/consultations/form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_edit(request, pk):
+    consultation = access.get_consultation_for(request.user, pk, Action.CHANGE)
+    form = ConsultationForm(request.POST or None, instance=consultation, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        _save(form, request.user)
+        messages.success(request, _("Die Änderungen wurden gespeichert."))
+        return redirect("casework:consultation_detail", pk=consultation.pk)
+    return render(request, "casework/consultations/form.html", {"form": form, "consultation": consultation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_delete(request, pk):
+    consultation = access.get_consultation_for(request.user, pk, Action.DELETE)
+    if request.method == "POST":
+        services.consultation_delete(consultation=consultation, by=request.user)
+        messages.success(request, _("Die Beratung wurde gelöscht."))
+        return redirect("casework:consultation_list")
+    return render(request, "casework/consultations/confirm_delete.html", {"consultation": consultation})

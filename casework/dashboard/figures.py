@@ -1,0 +1,347 @@
+"""The figures of a unit's dashboard: pure functions from (unit, day) to plain data.
+
+Every function runs a fixed number of aggregate queries, however many records there are.
+Joint work counts for both units: a consultation belongs to its unit and to the unit it is
+shared with; a joint event to both units.
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from casework.models import Case, Consultation, Event, FollowUp
+from casework.ui.labels import person_label
+from organisations.models import Organisation, Region
+
+IDLE_DAYS = 90
+LIST_LIMIT = 20
+PERIODS = ("this", "last_ytd", "last_full")
+
+
+def _one_year_before(day: datetime.date) -> datetime.date:
+    """The same calendar day a year earlier (29 February becomes the 28th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+@dataclass(frozen=True)
+class Periods:
+    """This year up to `today`, the same stretch of last year, and all of last year."""
+
+    today: datetime.date
+
+    @property
+    def this_start(self):
+        return datetime.date(self.today.year, 1, 1)
+
+    @property
+    def last_start(self):
+        return datetime.date(self.today.year - 1, 1, 1)
+
+    @property
+    def last_same_day(self):
+        return _one_year_before(self.today)
+
+    @property
+    def last_end(self):
+        return datetime.date(self.today.year - 1, 12, 31)
+
+    def ranges(self):
+        """Period name → (first day, last day)."""
+        return {
+            "this": (self.this_start, self.today),
+            "last_ytd": (self.last_start, self.last_same_day),
+            "last_full": (self.last_start, self.last_end),
+        }
+
+
+def own_and_shared(unit):
+    """The unit's own consultations and those shared with it: no consultation is both, so passes
+    over the two, joined by UNION ALL, each use an index on their unit column."""
+    return Consultation.objects.filter(unit=unit), Consultation.objects.filter(shared_with=unit)
+
+
+def events_of(unit):
+    return Event.objects.filter(Q(unit=unit) | Q(is_joint=True))
+
+
+def _in(field, first, last):
+    return Q(**{f"{field}__gte": first, f"{field}__lte": last})
+
+
+def percent_change(current, previous):
+    """Change against `previous` in percent (rounded), or None where there is nothing to compare with."""
+    if not previous:
+        return None
+    return round((current - previous) * 100 / previous)
+
+
+# Stretches of time in chronological order (an organisation's earliest one says when it was new).
+OLDER, LAST_YTD, LAST_REST, THIS = 0, 1, 2, 3
+BUCKETS = (OLDER, LAST_YTD, LAST_REST, THIS)
+
+
+def _bucket(periods: Periods):
+    """Which stretch a consultation falls into: this year, last year to date, the rest of last year, before.
+
+    NULL after `today`: such rows are left out by testing the bucket, not the date, so that the
+    only indexable condition is the unit and SQLite, even without statistics, reads the covering
+    index consultation_unit_act_idx rather than consultation_unit_date_idx and the wide rows.
+    """
+    return models.Case(
+        models.When(date__gt=periods.today, then=models.Value(None)),
+        models.When(date__gte=periods.this_start, then=models.Value(THIS)),
+        models.When(date__gt=periods.last_same_day, date__gte=periods.last_start, then=models.Value(LAST_REST)),
+        models.When(date__gte=periods.last_start, then=models.Value(LAST_YTD)),
+        default=models.Value(OLDER),
+    )
+
+
+def consultation_activity(unit, periods: Periods) -> dict:
+    """Consultations, hours and organisations per period, new and lost organisations, Kreise reached (two queries).
+
+    One grouped pass over the unit's consultations: one row per organisation, Kreis and stretch of
+    time, so the rows grow with organisations, not consultations (one CASE per row is cheaper in
+    SQLite than a filtered aggregate per period). An organisation is new in a period when its first
+    consultation with the unit falls into it, i.e. it has no row in an earlier stretch; it is
+    "not reached" when it had consultations but none in the last 12 months.
+    """
+
+    def grouped(consultations):
+        return (
+            consultations.annotate(bucket=_bucket(periods))
+            .filter(bucket__isnull=False)
+            .order_by()
+            .values("organisation", "region", "bucket")
+            # COUNT(*), not COUNT(id): the id is not in PostgreSQL's covering index.
+            .annotate(last=Max("date"), n=Count("*"), minutes=Sum("duration_minutes"))
+            .values_list("organisation", "region", "bucket", "last", "n", "minutes")
+        )
+
+    # Own and shared consultations as two index-only scans (no consultation is both); an
+    # organisation may appear in both halves, which the folding below adds up.
+    own, shared = own_and_shared(unit)
+    rows = grouped(own).union(grouped(shared), all=True)
+    counts = dict.fromkeys(BUCKETS, 0)
+    minutes = dict.fromkeys(BUCKETS, 0)
+    reached = {bucket: set() for bucket in BUCKETS}
+    regions_this_year = set()
+    spans = {}  # organisation → [earliest bucket, last date, consultations]
+    for organisation, region, bucket, last, n, total in rows:
+        counts[bucket] += n
+        minutes[bucket] += total
+        reached[bucket].add(organisation)
+        if bucket == THIS:
+            regions_this_year.add(region)
+        span = spans.get(organisation)
+        if span is None:
+            spans[organisation] = [bucket, last, n]
+        else:
+            span[0] = min(span[0], bucket)
+            span[1] = max(span[1], last)
+            span[2] += n
+
+    earliest = Counter(span[0] for span in spans.values())
+    cutoff = _one_year_before(periods.today)
+    # The most recently lost first: those are the easiest to win back.
+    lost = sorted(((last, n, pk) for pk, (_bucket, last, n) in spans.items() if last <= cutoff), reverse=True)
+    members = {"this": (THIS,), "last_ytd": (LAST_YTD,), "last_full": (LAST_YTD, LAST_REST)}
+    figures = {
+        name: {
+            "consultations": sum(counts[b] for b in buckets),
+            "hours": round(sum(minutes[b] for b in buckets) / 60, 1),
+            "organisations": len(set().union(*(reached[b] for b in buckets))),
+            "new_organisations": sum(earliest[b] for b in buckets),
+        }
+        for name, buckets in members.items()
+    }
+    return {
+        "figures": figures,
+        "not_reached": _organisation_rows(lost[:LIST_LIMIT]),
+        "not_reached_count": len(lost),
+        "cutoff": cutoff,
+        "regions_this_year": regions_this_year,
+    }
+
+
+def _organisation_rows(lost):
+    """Names and places for the (last date, consultations, organisation id) triples, in their order (one query)."""
+    names = {
+        o["pk"]: o
+        for o in Organisation.objects.filter(pk__in=[pk for _last, _n, pk in lost]).values(
+            "pk", "name", "municipality", "region__name"
+        )
+    }
+    return [
+        {
+            "pk": pk,
+            "name": names[pk]["name"],
+            "place": names[pk]["municipality"] or names[pk]["region__name"],
+            "last": last,
+            "consultations": n,
+        }
+        for last, n, pk in lost
+        if pk in names
+    ]
+
+
+def event_figures(unit, periods: Periods) -> dict:
+    """Events and their participants per period (one query)."""
+    aggregates = {}
+    for name, (first, last) in periods.ranges().items():
+        in_period = _in("date", first, last)
+        aggregates[f"{name}_count"] = Count("pk", filter=in_period)
+        aggregates[f"{name}_participants"] = Coalesce(Sum("participants", filter=in_period), 0)
+    row = events_of(unit).filter(date__gte=periods.last_start, date__lte=periods.today).aggregate(**aggregates)
+    return {name: {"events": row[f"{name}_count"], "participants": row[f"{name}_participants"]} for name in PERIODS}
+
+
+def year_comparison(unit, periods: Periods) -> tuple[list[dict], dict]:
+    """The comparison rows (this year, last year to date, all of last year) and the consultation activity."""
+    activity = consultation_activity(unit, periods)
+    events = event_figures(unit, periods)
+    sources = [
+        ("consultations", activity["figures"]),
+        ("hours", activity["figures"]),
+        ("organisations", activity["figures"]),
+        ("new_organisations", activity["figures"]),
+        ("events", events),
+        ("participants", events),
+    ]
+    rows = []
+    for key, source in sources:
+        this, last_ytd, last_full = (source[name][key] for name in PERIODS)
+        rows.append(
+            {
+                "key": key,
+                "this": this,
+                "last_ytd": last_ytd,
+                "last_full": last_full,
+                "change": percent_change(this, last_ytd),
+            }
+        )
+    return rows, activity
+
+
+def monthly_consultations(unit, periods: Periods) -> dict:
+    """Consultations per month: {"this": [12 counts], "last": [12 counts]} (one query).
+
+    Counted per day (at most 731 rows) and summed here: grouping by month would need a date
+    function, which SQLite runs in Python for every row. The unit's own consultations and those
+    shared with it are two index scans joined by UNION ALL (no consultation is both).
+    Months of this year after the current one are None: they have not happened yet.
+    """
+
+    def per_day(queryset):
+        return (
+            queryset.filter(date__gte=periods.last_start, date__lte=periods.today)
+            .order_by()
+            .values("date")
+            .annotate(n=Count("*"))
+            .values_list("date", "n")
+        )
+
+    counts = {"this": [0] * 12, "last": [0] * 12}
+    own, shared = own_and_shared(unit)
+    for day, n in per_day(own).union(per_day(shared), all=True):
+        counts["this" if day.year == periods.today.year else "last"][day.month - 1] += n
+    counts["this"] = [n if month <= periods.today.month else None for month, n in enumerate(counts["this"], 1)]
+    return counts
+
+
+def case_overview(unit, today: datetime.date) -> dict:
+    """Open and dormant cases, and the open ones without a consultation for more than 90 days (one query).
+
+    One row per running case of the unit (bounded by the cases, not the consultations).
+    """
+    idle_since = today - datetime.timedelta(days=IDLE_DAYS)
+    latest = Consultation.objects.filter(case=OuterRef("pk")).order_by("-date").values("date")[:1]
+    running = (
+        Case.objects.filter(unit=unit, status__in=[Case.Status.OPEN, Case.Status.DORMANT])
+        .annotate(last_activity=Coalesce(Subquery(latest), "opened_on"))
+        .values_list("pk", "status", "title", "organisation__name", "last_activity")
+    )
+    counts = Counter()
+    idle = []
+    for pk, status, title, organisation, last_activity in running:
+        counts[status] += 1
+        if status == Case.Status.OPEN and last_activity < idle_since:
+            idle.append((last_activity, pk, title, organisation))
+    idle.sort()
+    idle_cases = [
+        {
+            "pk": pk,
+            "title": title,
+            "organisation": organisation,
+            "last_activity": last_activity,
+            "days": (today - last_activity).days,
+        }
+        for last_activity, pk, title, organisation in idle[:LIST_LIMIT]
+    ]
+    return {
+        "open": counts[Case.Status.OPEN],
+        "dormant": counts[Case.Status.DORMANT],
+        "idle": len(idle),
+        "idle_cases": idle_cases,
+    }
+
+
+def overdue_follow_ups(unit, today: datetime.date) -> dict:
+    """Open follow-ups of the unit due before today, the oldest first, with their total (three queries)."""
+    overdue = FollowUp.objects.filter(unit=unit, done_at__isnull=True, due_on__lt=today)
+    # Pick the first rows from the index, then join: joining first made PostgreSQL join
+    # every overdue follow-up to all 100,000 consultations before the LIMIT (~50 ms → ~2 ms).
+    first_ids = list(overdue.order_by("due_on", "pk").values_list("pk", flat=True)[:LIST_LIMIT])
+    first = FollowUp.objects.filter(pk__in=first_ids).order_by("due_on", "pk")
+    items = []
+    for follow_up in first.select_related("consultation__organisation", "case__organisation", "assigned_to"):
+        owner = follow_up.consultation or follow_up.case
+        items.append(
+            {
+                "pk": follow_up.pk,
+                "what": follow_up.what,
+                "due_on": follow_up.due_on,
+                "days": (today - follow_up.due_on).days,
+                "organisation": owner.organisation.name,
+                "consultation_id": follow_up.consultation_id,
+                "case_id": follow_up.case_id,
+                "assigned_to": person_label(follow_up.assigned_to),
+            }
+        )
+    return {"items": items, "count": overdue.count()}
+
+
+def regions_without_consultation(periods: Periods, reached) -> list[dict]:
+    """The Kreise and kreisfreie Städte valid today that are not among `reached` (one query)."""
+    regions = (
+        Region.objects.valid_on(periods.today)
+        .exclude(kind=Region.Kind.OUTSIDE)
+        .exclude(pk__in=reached)
+        .order_by("name")
+    )
+    return [
+        {"name": r.name, "district": r.get_administrative_district_display(), "kind": r.get_kind_display()}
+        for r in regions
+    ]
+
+
+def dashboard_data(unit, today: datetime.date) -> dict:
+    periods = Periods(today)
+    comparison, activity = year_comparison(unit, periods)
+    return {
+        "periods": periods,
+        "comparison": comparison,
+        "monthly": monthly_consultations(unit, periods),
+        "not_reached": activity["not_reached"],
+        "not_reached_count": activity["not_reached_count"],
+        "not_reached_cutoff": activity["cutoff"],
+        "cases": case_overview(unit, today),
+        "follow_ups": overdue_follow_ups(unit, today),
+        "regions": regions_without_consultation(periods, activity["regions_this_year"]),
+    }

@@ -1,5 +1,0 @@
-"""Demo data for dashboard (called by seed_demo after consultations exist)."""
-
-
-def seed(*, rng, today, log):
-    """Create demo records; `rng` is a seeded random.Random, `today` a date, `log` prints a German line."""

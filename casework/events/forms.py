@@ -1,0 +1,186 @@
+import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Layout, Row, Submit
+from django import forms
+from django.db.models import F
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework import access
+from casework.access import Action
+from casework.models import Event, Unit
+from casework.ui.fields import TopicChoiceField
+from casework.ui.widgets import DatePicker
+from organisations.labels import organisation_label
+
+DATE_WIDGET = DatePicker()
+# Events are planned ahead, but not years ahead: a typo like 2062 is caught.
+MAX_YEARS_AHEAD = 2
+
+
+class PickerSelectMultiple(forms.SelectMultiple):
+    """A multi-select that renders only the chosen options; picker.js loads the rest on demand."""
+
+    def __init__(self, url, *, placeholder="", attrs=None):
+        attrs = {"data-picker-url": url, "data-picker-placeholder": placeholder, **(attrs or {})}
+        super().__init__(attrs=attrs)
+
+
+class CheckedIdsMixin:
+    """Rejects ids that cannot be primary keys before they reach the database (SQLite overflows)."""
+
+    def _check_values(self, value):
+        for raw in value:
+            if access.parse_pk(raw) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": raw}
+                )
+        return super()._check_values(value)
+
+
+class EventTopicChoiceField(CheckedIdsMixin, TopicChoiceField):
+    pass
+
+
+class OrganisationMultipleChoiceField(CheckedIdsMixin, forms.ModelMultipleChoiceField):
+    def label_from_instance(self, organisation):
+        return organisation_label(organisation)
+
+
+class EventForm(forms.ModelForm):
+    """Record or edit an event. Choices are limited to what the person may use."""
+
+    date = forms.DateField(label=_("Datum"), widget=DATE_WIDGET)
+    topics = EventTopicChoiceField(
+        queryset=None, label=_("Themen"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    organisations = OrganisationMultipleChoiceField(
+        queryset=None,
+        label=_("teilnehmende Organisationen"),
+        required=False,
+        widget=PickerSelectMultiple(reverse_lazy("organisations:picker"), placeholder=_("Organisation suchen …")),
+        help_text=_("Mehrere Organisationen nacheinander suchen und auswählen."),
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "unit",
+            "is_joint",
+            "title",
+            "kind",
+            "date",
+            "format",
+            "teaching_units",
+            "participants",
+            "topics",
+            "organisations",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk:
+            # The lead unit is fixed once recorded; whether the event is joint, the lead unit decides.
+            unit_ids = {self.instance.unit_id}
+            self.fields["unit"].disabled = True
+            if self.instance.unit_id not in access.unit_ids_for(user, Action.CHANGE):
+                self.fields["is_joint"].disabled = True
+        else:
+            unit_ids = set(access.unit_ids_for(user, Action.CHANGE))
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=unit_ids)
+        self.fields["unit"].empty_label = None
+
+        chosen_topics = self.initial.get("topics", []) if self.instance.pk else []
+        # Joint events may carry either unit's topics: offer the catalogues of all units the person works in.
+        topic_unit_ids = unit_ids | set(access.unit_ids_for(user, Action.CHANGE))
+        self.fields["topics"].queryset = (
+            access.topics_selectable_for(topic_unit_ids, keep=chosen_topics)
+            .select_related("unit")
+            .order_by(F("unit_id").asc(nulls_last=True), "position", "name")
+        )
+        self.fields["topics"].label_from_instance = self._topic_label(len(topic_unit_ids) > 1)
+
+        self.visible_organisations = access.organisations_visible_to(user)
+        self.fields["organisations"].queryset = self.visible_organisations.select_related("region")
+        self.fields["organisations"].widget.choices = [
+            (o.pk, organisation_label(o)) for o in self._selected_organisations()
+        ]
+
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(Column("unit", css_class="col-md-6"), Column("is_joint", css_class="col-md-6 pt-md-4")),
+            "title",
+            Row(
+                Column("kind", css_class="col-md-3"),
+                Column("date", css_class="col-md-3"),
+                Column("format", css_class="col-md-2"),
+                Column("teaching_units", css_class="col-md-2"),
+                Column("participants", css_class="col-md-2"),
+            ),
+            Field("topics", wrapper_class="choice-columns"),
+            "organisations",
+            Submit("save", _("Speichern")),
+        )
+
+    @staticmethod
+    def _topic_label(with_unit):
+        def label(topic):
+            if topic.unit_id is None:
+                return "{} ({})".format(topic.name, _("gemeinsam"))
+            return f"{topic.name} ({topic.unit.short_name})" if with_unit else topic.name
+
+        return label
+
+    def _selected_organisations(self):
+        """The chosen organisations the person may see: only they are rendered as options."""
+        if self.is_bound:
+            pks = [access.parse_pk(raw) for raw in self.data.getlist(self.add_prefix("organisations"))]
+            pks = [pk for pk in pks if pk]
+            if not pks:
+                return []
+            return self.fields["organisations"].queryset.filter(pk__in=pks)
+        if self.instance.pk:
+            return self.fields["organisations"].queryset.filter(events=self.instance)
+        return []
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date.year < 2017:
+            raise forms.ValidationError(_("Das Kompetenzzentrum gibt es erst seit 2017."))
+        today = timezone.localdate()
+        latest = datetime.date(today.year + MAX_YEARS_AHEAD, 12, 31)
+        if date > latest:
+            raise forms.ValidationError(
+                _("Das Datum liegt zu weit in der Zukunft (spätestens %(date)s).") % {"date": f"{latest:%d.%m.%Y}"}
+            )
+        return date
+
+    def clean(self):
+        cleaned = super().clean()
+        unit = cleaned.get("unit")
+        if unit and not cleaned.get("is_joint"):
+            foreign = [t.name for t in cleaned.get("topics", []) if t.unit_id not in (None, unit.pk)]
+            if foreign:
+                self.add_error(
+                    "topics",
+                    _(
+                        "Diese Themen gehören nicht zum Katalog der gewählten Fachstelle: %(topics)s. "
+                        "Themen beider Fachstellen gibt es nur bei gemeinsamen Veranstaltungen."
+                    )
+                    % {"topics": ", ".join(foreign)},
+                )
+        return cleaned
+
+    def organisations_to_save(self):
+        """The chosen organisations plus those of the event the person cannot see (kept unchanged).
+
+        A joint event can list organisations of the other unit; editing it must not drop them.
+        """
+        chosen = list(self.cleaned_data["organisations"])
+        if not self.instance.pk:
+            return chosen
+        hidden = self.instance.organisations.exclude(pk__in=self.visible_organisations.values("pk"))
+        return chosen + list(hidden)

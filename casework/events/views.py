@@ -1,0 +1,131 @@
+"""Events (Qualifizierung und Vernetzung): list, detail, create, edit, delete."""
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from casework import access
+from casework.access import Action
+from casework.events import services
+from casework.events.filters import EventFilter
+from casework.events.forms import EventForm
+from casework.history import history_of
+from casework.models import Event
+from casework.ui.pagination import paginate
+
+
+def _event_history(user, event):
+    """The event's history; names of organisations the person may not see are not shown.
+
+    A joint event can list organisations of the other unit, and its history names them.
+    """
+    entries = history_of(event)
+    snapshots = apps.get_model("casework", "HistoricalEvent_organisations").objects
+    hidden = snapshots.filter(history__id=event.pk).exclude(
+        organisation__in=access.organisations_visible_to(user).values("pk")
+    )
+    if entries and hidden.exists():
+        label = Event._meta.get_field("organisations").verbose_name
+        for entry in entries:
+            entry.changes = [
+                (name, old, new)
+                if name != label
+                else (name, "…", _("geändert (auch Organisationen der anderen Fachstelle)"))
+                for name, old, new in entry.changes
+            ]
+    return entries
+
+
+def _filtered_organisation(user, filterset):
+    """The organisation the list is limited to (from its page's link), to say so above the list."""
+    pk = filterset.form.cleaned_data.get("organisation") if filterset.is_bound and filterset.is_valid() else None
+    return access.organisations_visible_to(user).filter(pk=pk).first() if pk else None
+
+
+@login_required
+@require_GET
+def event_list(request):
+    if not access.is_member(request.user):
+        raise PermissionDenied
+    filterset = EventFilter(request.GET or None, queryset=access.events_visible_to(request.user), user=request.user)
+    events_page = filterset.qs.select_related("unit").prefetch_related("topics")
+    counted = events_page.annotate(organisation_count=Count("organisations", distinct=True))
+    page = paginate(request, counted.order_by("-date", "-id"))
+    context = {
+        "filter": filterset,
+        "page": page,
+        "can_create": bool(access.unit_ids_for(request.user, Action.CHANGE)),
+        "organisation": _filtered_organisation(request.user, filterset),
+    }
+    return render(request, "casework/events/event_list.html", context)
+
+
+@login_required
+@require_GET
+def event_detail(request, pk):
+    user = request.user
+    event = access.get_event_for(user, pk)
+    attended = event.organisations.select_related("region")
+    visible = list(attended.filter(pk__in=access.organisations_visible_to(user).values("pk")))
+    context = {
+        "event": event,
+        "topics": event.topics.select_related("unit"),
+        "organisations": visible,
+        "hidden_organisations": attended.count() - len(visible),
+        "can_change": access.can_on_event(user, Action.CHANGE, event),
+        "can_delete": access.can_on_event(user, Action.DELETE, event),
+        "history": _event_history(user, event) if access.can_on_event(user, Action.HISTORY, event) else None,
+    }
+    return render(request, "casework/events/event_detail.html", context)
+
+
+def _save(form, user):
+    return services.event_save(
+        event=form.save(commit=False),
+        by=user,
+        topics=form.cleaned_data["topics"],
+        organisations=form.organisations_to_save(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_create(request):
+    if not access.unit_ids_for(request.user, Action.CHANGE):
+        raise PermissionDenied
+    initial = {"date": timezone.localdate(), "kind": "training", "format": "in_person"}
+    form = EventForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        event = _save(form, request.user)
+        messages.success(request, _("Die Veranstaltung wurde gespeichert."))
+        return redirect("casework:event_detail", pk=event.pk)
+    return render(request, "casework/events/event_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request, pk):
+    event = access.get_event_for(request.user, pk, Action.CHANGE)
+    form = EventForm(request.POST or None, instance=event, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        _save(form, request.user)
+        messages.success(request, _("Die Änderungen wurden gespeichert."))
+        return redirect("casework:event_detail", pk=event.pk)
+    return render(request, "casework/events/event_form.html", {"form": form, "event": event})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_delete(request, pk):
+    event = access.get_event_for(request.user, pk, Action.DELETE)
+    if request.method == "POST":
+        services.event_delete(event=event, by=request.user)
+        messages.success(request, _("Die Veranstaltung wurde gelöscht."))
+        return redirect("casework:event_list")
+    return render(request, "casework/events/event_confirm_delete.html", {"event": event})

@@ -1,0 +1,87 @@
+"""Forms and filters for follow-ups (Wiedervorlagen)."""
+
+import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework import access
+from casework.follow_ups.services import State, owner_unit_ids
+from casework.models import FollowUp
+from casework.ui.labels import person_label
+from casework.ui.widgets import DatePicker
+
+MAX_YEARS_AHEAD = 5
+EARLIEST_DUE = datetime.date(2017, 1, 1)
+
+
+class FollowUpForm(forms.ModelForm):
+    """Add a follow-up to a consultation or case; the assignee is one of the record's units' people."""
+
+    prefix = "follow_up"  # the form sits on record pages next to other forms
+    due_on = forms.DateField(label=_("fällig am"), widget=DatePicker())
+
+    class Meta:
+        model = FollowUp
+        fields = ["due_on", "what", "assigned_to"]
+
+    def __init__(self, *args, owner, user, quick=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        assignees = self.fields["assigned_to"]
+        assignees.queryset = access.advisors_of(owner_unit_ids(owner))
+        if quick:
+            # The short form on record pages is for oneself; the full form picks another person.
+            assignees.widget = forms.HiddenInput()
+        else:
+            # Read the people once: rendering would otherwise query them again.
+            assignees.choices = [(person.pk, person_label(person)) for person in assignees.queryset]
+        if not self.is_bound and "assigned_to" not in self.initial:
+            self.initial["assigned_to"] = user.pk
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the surrounding <form> carries the token
+        self.helper.layout = Layout(
+            Row(
+                Column("due_on", css_class="col-md-3"),
+                Column("what", css_class="col-md-5"),
+                Column("assigned_to", css_class="col-md-4"),
+            ),
+            Submit("save", _("Wiedervorlage anlegen"), css_class="btn-sm"),
+        )
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on < EARLIEST_DUE:
+            raise forms.ValidationError(_("Das Datum liegt zu weit in der Vergangenheit."))
+        latest = timezone.localdate() + datetime.timedelta(days=366 * MAX_YEARS_AHEAD)
+        if due_on > latest:
+            raise forms.ValidationError(
+                _("Eine Wiedervorlage kann höchstens %(years)s Jahre im Voraus liegen.") % {"years": MAX_YEARS_AHEAD}
+            )
+        return due_on
+
+    def clean_what(self):
+        what = self.cleaned_data["what"].strip()
+        if not what:
+            raise forms.ValidationError(_("Bitte angeben, was zu tun ist."))
+        return what
+
+
+STATE_CHOICES = [
+    (State.OPEN, _("offen")),
+    (State.DONE, _("erledigt")),
+    (State.ALL, _("alle")),
+]
+
+
+class StateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=STATE_CHOICES, required=False)
+
+    def state(self) -> str:
+        """The chosen state; open when nothing (or nonsense) was chosen."""
+        if self.is_valid() and self.cleaned_data["status"]:
+            return self.cleaned_data["status"]
+        return State.OPEN

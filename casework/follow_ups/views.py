@@ -1,0 +1,166 @@
+"""Follow-ups (Wiedervorlagen): my list, the units' list, done/reopen, adding, and the calendar feed."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from casework import access
+from casework.access import Action
+from casework.follow_ups import ics, services
+from casework.follow_ups.filters import FollowUpFilter
+from casework.follow_ups.forms import FollowUpForm, StateForm
+from casework.ui.pagination import paginate
+
+
+def _list_context(request, page, **extra):
+    services.mark_changeable(page.object_list, request.user)
+    for follow_up in page.object_list:
+        follow_up.record_url = services.record_url(follow_up)
+    return {"page": page, "today": timezone.localdate(), "next": request.get_full_path(), **extra}
+
+
+@login_required
+def follow_up_list(request):
+    state_form = StateForm(request.GET or None)
+    state = state_form.state()
+    page = paginate(request, services.follow_ups_assigned(fetched_by=request.user, state=state))
+    context = _list_context(request, page, state_form=state_form, state=state)
+    return render(request, "casework/follow_ups/my_list.html", context)
+
+
+@login_required
+def follow_up_unit_list(request):
+    filterset = FollowUpFilter(
+        request.GET or None, queryset=services.follow_ups_of_units(fetched_by=request.user), user=request.user
+    )
+    page = paginate(request, filterset.qs)
+    return render(request, "casework/follow_ups/unit_list.html", _list_context(request, page, filter=filterset))
+
+
+def follow_up_panel(request, owner, *, can_change: bool) -> dict:
+    """Context for "casework/follow_ups/panel.html" on a consultation's or a case's page (one query)."""
+    return {
+        "follow_ups": services.follow_ups_on(owner),
+        "follow_up_form": FollowUpForm(owner=owner, user=request.user, quick=True) if can_change else None,
+        "follow_ups_can_change": can_change,
+        "today": timezone.localdate(),
+    }
+
+
+def _next_url(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe else reverse("casework:follow_up_list")
+
+
+def _confirm(request, follow_up, action):
+    context = {
+        "follow_up": follow_up,
+        "action": action,
+        "next": _next_url(request),
+        "record_url": services.record_url(follow_up),
+    }
+    return render(request, "casework/follow_ups/confirm.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_done(request, pk):
+    """GET asks for confirmation (a link opened on its own); the buttons on lists and pages POST directly."""
+    follow_up = access.get_follow_up_for(request.user, pk, Action.CHANGE)
+    if request.method != "POST":
+        return _confirm(request, follow_up, "done")
+    services.follow_up_done(follow_up=follow_up, by=request.user)
+    messages.success(request, _("Wiedervorlage „%(what)s“ ist erledigt.") % {"what": follow_up.what})
+    return redirect(_next_url(request))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_reopen(request, pk):
+    follow_up = access.get_follow_up_for(request.user, pk, Action.CHANGE)
+    if request.method != "POST":
+        return _confirm(request, follow_up, "reopen")
+    services.follow_up_reopen(follow_up=follow_up, by=request.user)
+    messages.success(request, _("Wiedervorlage „%(what)s“ ist wieder offen.") % {"what": follow_up.what})
+    return redirect(_next_url(request))
+
+
+def _add(request, owner):
+    owner_url = services.owner_url(owner)
+    form = FollowUpForm(request.POST or None, owner=owner, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.follow_up_create(owner=owner, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Die Wiedervorlage wurde angelegt."))
+        return redirect(owner_url)
+    context = {"form": form, "owner": owner, "owner_url": owner_url}
+    return render(request, "casework/follow_ups/form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_add_consultation(request, pk):
+    consultation = access.get_consultation_for(request.user, pk, Action.CHANGE)
+    return _add(request, consultation)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_add_case(request, pk):
+    case = access.get_case_for(request.user, pk, Action.CHANGE)
+    return _add(request, case)
+
+
+# --- Calendar feed ---------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_feed_settings(request):
+    """Create (shown once), replace or revoke the personal feed address."""
+    feed_url = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.calendar_token_revoke(user=request.user)
+            messages.success(request, _("Die Abo-Adresse wurde widerrufen. Kalender erhalten keine Termine mehr."))
+            return redirect("casework:calendar_feed_settings")
+        token = services.calendar_token_create(user=request.user)
+        feed_url = request.build_absolute_uri(reverse("casework:calendar_feed", kwargs={"token": token}))
+    context = {"active": services.calendar_token_active(user=request.user), "feed_url": feed_url}
+    return render(request, "casework/follow_ups/calendar_settings.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def calendar_feed(request, token):
+    """No login (calendar apps cannot log in): the secret token is the key; unknown or revoked → 404."""
+    owner = services.calendar_token_owner(token)
+    if owner is None:
+        raise Http404
+    host = request.get_host().split(":")[0]
+    events = [
+        ics.AllDayEvent(
+            uid=f"wiedervorlage-{f.pk}@{host}",
+            day=f.due_on,
+            summary=_("Wiedervorlage: %(what)s – %(organisation)s")
+            % {"what": f.what, "organisation": services.record_organisation(f).name},
+            description=request.build_absolute_uri(services.record_url(f)),
+            url=request.build_absolute_uri(services.record_url(f)),
+        )
+        for f in services.follow_ups_for_feed(owner=owner)
+    ]
+    body = ics.render_calendar(events, name=_("Wiedervorlagen"), stamp=timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="wiedervorlagen.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,60 @@
+"""The tail paginator returns exactly the rows Django's Paginator returns, on every page."""
+
+import pytest
+from django.core.paginator import Paginator
+
+from casework.models import Consultation
+from casework.ui.pagination import TailPaginator, _ends_with_pk
+from tests.factories import ConsultationFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("total", [0, 1, 7, 10, 23])
+@pytest.mark.parametrize("orphans", [0, 2])
+def test_same_rows_as_django_paginator(unit_mo, total, orphans):
+    organisation = OrganisationFactory(units=[unit_mo])
+    for day in range(total):
+        # Several consultations share a date, so the primary key decides the order.
+        ConsultationFactory(unit=unit_mo, organisation=organisation, date=f"2026-03-{1 + day % 3:02d}")
+    queryset = Consultation.objects.order_by("-date", "-id")
+    expected = Paginator(queryset, 5, orphans=orphans)
+    actual = TailPaginator(queryset, 5, orphans=orphans)
+    assert actual.num_pages == expected.num_pages
+    for number in expected.page_range:
+        assert list(actual.page(number)) == list(expected.page(number)), number
+
+
+def test_only_total_orderings_are_read_backwards():
+    """Reading backwards could reorder ties: only orderings ending in the primary key qualify."""
+    assert _ends_with_pk(Consultation.objects.order_by("-date", "-id"))
+    assert _ends_with_pk(Consultation.objects.all())  # Meta.ordering ends with -id
+    assert not _ends_with_pk(Consultation.objects.order_by("-date"))
+    assert not _ends_with_pk(Consultation.objects.order_by("?"))
+
+
+def test_capped_count_stops_counting_and_limits_pages(unit_mo):
+    organisation = OrganisationFactory(units=[unit_mo])
+    ConsultationFactory.create_batch(12, unit=unit_mo, organisation=organisation)
+    queryset = Consultation.objects.order_by("-date", "-id")
+    capped = TailPaginator(queryset, 2, count_cap=8)
+    assert capped.count_capped
+    assert capped.num_pages == 4
+    assert list(capped.page(4)) == list(Paginator(queryset, 2).page(4))
+    exact = TailPaginator(queryset, 2, count_cap=20)
+    assert not exact.count_capped
+    assert (exact.count, exact.num_pages) == (12, 6)
+
+
+def test_search_shows_capped_count(client, people, unit_mo, settings, monkeypatch):
+    from django.urls import reverse
+
+    from casework.consultations import views
+
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 3)
+    organisation = OrganisationFactory(units=[unit_mo])
+    ConsultationFactory.create_batch(5, unit=unit_mo, organisation=organisation, summary="Satzung besprochen")
+    client.force_login(people["advisor_mo"])
+    response = client.get(reverse("casework:consultation_list"), {"q": "Satzung"})
+    assert "Mehr als 3 Beratungen gefunden" in response.content.decode()
+    assert client.get(reverse("casework:consultation_list")).context["page"].paginator.count == 5
