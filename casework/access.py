@@ -32,7 +32,7 @@ from casework.models import (
     Topic,
     Unit,
 )
-from casework.roles import ADMIN_GROUP_NAME
+from casework.roles import ADMIN
 from organisations.models import ContactPerson, Organisation
 
 MAX_PK = 2**63 - 1
@@ -260,7 +260,7 @@ def advisors_of(unit_ids):
     return (
         User.objects.filter(
             is_active=True,
-            groups__in=Group.objects.exclude(name=ADMIN_GROUP_NAME),
+            groups__in=Group.objects.exclude(role__role=ADMIN),
             groups__groupobjectpermission__permission__codename=UNIT_PERMISSIONS[Action.CHANGE],
             groups__groupobjectpermission__content_type__app_label="casework",
             groups__groupobjectpermission__content_type__model="unit",

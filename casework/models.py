@@ -43,6 +43,34 @@ class Unit(models.Model):
         return self.short_name
 
 
+class RoleGroup(models.Model):
+    """Binds a group to its role and unit by key: renaming a unit or a group changes no right."""
+
+    class Role(models.TextChoices):
+        ADVISOR = "advisor", _("Beratung")
+        COORDINATOR = "coordinator", _("Koordination")
+        ADMIN = "admin", _("Administration")
+
+    group = models.OneToOneField("auth.Group", on_delete=models.CASCADE, related_name="role")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="role_groups")
+    role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("Rollengruppe")
+        verbose_name_plural = _("Rollengruppen")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "role"], name="one_group_per_unit_and_role"),
+            models.UniqueConstraint(fields=["role"], condition=Q(unit__isnull=True), name="one_administration_group"),
+            models.CheckConstraint(
+                condition=Q(role="admin", unit__isnull=True) | (~Q(role="admin") & Q(unit__isnull=False)),
+                name="administration_without_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return self.group.name
+
+
 class TopicQuerySet(models.QuerySet):
     def active(self):
         return self.filter(retired_at__isnull=True)

@@ -11,7 +11,8 @@ from guardian.models import GroupObjectPermission
 
 ADVISOR = "advisor"
 COORDINATOR = "coordinator"
-ADMIN_GROUP_NAME = "Administration"
+ADMIN = "admin"
+ADMIN_GROUP_NAME = "Administration"  # the name it is created with
 
 ROLE_LABELS = {ADVISOR: "Beratung", COORDINATOR: "Koordination"}
 
@@ -43,11 +44,38 @@ ADMIN_MODEL_PERMISSIONS = [
 
 
 def group_name(unit, role: str) -> str:
+    """The name a new role group gets; rights follow the RoleGroup binding, never this name."""
     return f"{unit.short_name} – {ROLE_LABELS[role]}"
 
 
 def role_group(unit, role: str) -> Group:
-    return Group.objects.get(name=group_name(unit, role))
+    return Group.objects.get(role__unit=unit, role__role=role)
+
+
+def admin_group() -> Group:
+    return Group.objects.get(role__role=ADMIN)
+
+
+def _bound_group(unit, role: str, name: str) -> Group:
+    """The group bound to (unit, role); a new binding adopts an unbound group of that name, else creates one."""
+    from casework.models import RoleGroup
+
+    binding = RoleGroup.objects.select_related("group").filter(unit=unit, role=role).first()
+    if binding:
+        return binding.group
+    group = Group.objects.filter(name=name, role__isnull=True).first()
+    if group is None:
+        group = Group.objects.create(name=_free_name(name))
+    RoleGroup.objects.create(group=group, unit=unit, role=role)
+    return group
+
+
+def _free_name(name: str) -> str:
+    """Group names are unique; a renamed unit may have left its old group's name taken."""
+    candidate, number = name, 2
+    while Group.objects.filter(name=candidate).exists():
+        candidate, number = f"{name} ({number})", number + 1
+    return candidate
 
 
 def _grant_on_unit(group, unit, codenames, content_type):
@@ -63,13 +91,13 @@ def ensure_roles(**kwargs):
     from casework.models import Unit
 
     unit_type = ContentType.objects.get_for_model(Unit)
-    admin_group, _ = Group.objects.get_or_create(name=ADMIN_GROUP_NAME)
+    administration = _bound_group(None, ADMIN, ADMIN_GROUP_NAME)
     for unit in Unit.objects.all():
         for role, codenames in ROLE_UNIT_PERMISSIONS.items():
-            group, _ = Group.objects.get_or_create(name=group_name(unit, role))
+            group = _bound_group(unit, role, group_name(unit, role))
             _grant_on_unit(group, unit, codenames, unit_type)
-        _grant_on_unit(admin_group, unit, ALL_UNIT_PERMISSIONS, unit_type)
+        _grant_on_unit(administration, unit, ALL_UNIT_PERMISSIONS, unit_type)
     for app_label, model in ADMIN_MODEL_PERMISSIONS:
-        admin_group.permissions.add(
+        administration.permissions.add(
             *Permission.objects.filter(content_type__app_label=app_label, content_type__model=model)
         )

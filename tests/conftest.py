@@ -4,10 +4,9 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from casework.models import Assessment, Case, CaseGoal, Event, FollowUp, QualityArea, Unit
-from casework.roles import ADMIN_GROUP_NAME, ADVISOR, COORDINATOR, role_group
+from casework.roles import ADVISOR, COORDINATOR, admin_group, role_group
 from reports.models import Report, ReportFile
 from tests.factories import ConsultationFactory, OrganisationFactory
 
@@ -38,7 +37,7 @@ def people(unit_mo, unit_lots):
         "coordinator_mo": make_person("koordination-mo", role_group(unit_mo, COORDINATOR)),
         "advisor_lots": make_person("beratung-lots", role_group(unit_lots, ADVISOR)),
         "coordinator_lots": make_person("koordination-lots", role_group(unit_lots, COORDINATOR)),
-        "admin": make_person("admin", Group.objects.get(name=ADMIN_GROUP_NAME), is_staff=True),
+        "admin": make_person("admin", admin_group(), is_staff=True),
     }
 
 

@@ -3,11 +3,10 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from casework.management.seeding import ascii_text
 from casework.models import Unit
-from casework.roles import ADMIN_GROUP_NAME, ADVISOR, COORDINATOR, ensure_roles, role_group
+from casework.roles import ADVISOR, COORDINATOR, admin_group, ensure_roles, role_group
 
 DEMO_PASSWORD = "demo"
 
@@ -46,7 +45,7 @@ def ensure_people(units: dict[str, Unit]):
     """
     User = get_user_model()
     ensure_roles()
-    admin_group = Group.objects.get(name=ADMIN_GROUP_NAME)
+    administration = admin_group()
     existing = {user.username: user for user in User.objects.filter(username__in=[p.username for p in DEMO_PEOPLE])}
     logins = []
     staff = {code: {ADVISOR: [], COORDINATOR: []} for code in units}
@@ -64,7 +63,7 @@ def ensure_people(units: dict[str, Unit]):
             user.set_unusable_password()
         user.save()
         if person.unit_code is None:
-            group = admin_group
+            group = administration
         else:
             group = role_group(units[person.unit_code], person.role)
             staff[person.unit_code][person.role].append(user)
