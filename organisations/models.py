@@ -39,6 +39,15 @@ class Region(models.Model):
     )
     valid_from = models.DateField(_("gültig ab"), null=True, blank=True)
     valid_until = models.DateField(_("gültig bis"), null=True, blank=True)
+    predecessor = models.ForeignKey(
+        "self",
+        verbose_name=_("vorher Teil von"),
+        help_text=_("Zu welcher Region das Gebiet vor „gültig ab“ gehörte (z. B. Hanau: Main-Kinzig-Kreis)."),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = RegionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -59,6 +68,13 @@ class Region(models.Model):
 
     def __str__(self):
         return self.name
+
+    def on(self, day):
+        """The region this area belonged to on `day` (before it was formed: its predecessor's)."""
+        region = self
+        while region.valid_from and day < region.valid_from and region.predecessor_id:
+            region = region.predecessor
+        return region
 
 
 class Organisation(models.Model):
