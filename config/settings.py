@@ -4,6 +4,7 @@ Every value a deployment may need to change is read here, through helpers that
 fail loudly on malformed input instead of silently falling back.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -46,9 +47,38 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+DEVELOPMENT_KEY = "dev-only-insecure-key"
+# Keys that are public: the development default, the old test key and the README's placeholders.
+KNOWN_SECRET_KEYS = frozenset({DEVELOPMENT_KEY, "test-only-key", "…", "...", "geheim"})
+MIN_SECRET_KEY_LENGTH = 50
+MIN_SECRET_KEY_CHARACTERS = 5
+KEY_GENERATION_COMMAND = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` must not sign production sessions, or None.
+
+    Django's `check --deploy` only warns about these (security.W009); a production start refuses them.
+    """
+    if key in KNOWN_SECRET_KEYS:
+        return "ist ein bekannter Beispielwert"
+    if key.startswith("django-insecure"):
+        return "beginnt mit „django-insecure“"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"hat nur {len(key)} Zeichen (mindestens {MIN_SECRET_KEY_LENGTH})"
+    if len(set(key)) < MIN_SECRET_KEY_CHARACTERS:
+        return f"hat weniger als {MIN_SECRET_KEY_CHARACTERS} verschiedene Zeichen"
+    return None
+
+
 DEBUG = env_bool("DEBUG", False)
 # A development key only works with DEBUG on; production must set its own.
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key" if DEBUG else None)
+SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_KEY if DEBUG else None)
+if not DEBUG and (_problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY {_problem}: zu schwach für den Betrieb (DEBUG ist aus). "
+        f"Einen neuen Schlüssel erzeugen mit: {KEY_GENERATION_COMMAND}"
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -126,6 +156,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The visibility filter ("own unit, or shared with me") inflates the planner's cost estimate,
     # which triggers JIT compilation costing 100–300 ms per list query; plain execution takes ~10 ms.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# SQLite, the embedded default, with web workers and the report worker (`db_worker`) writing at once:
+# - WAL: readers never wait for a writer, the one writer never waits for readers;
+# - IMMEDIATE: a transaction takes the write lock when it begins. A DEFERRED one that reads first and
+#   then writes fails at once with "database is locked" if another connection wrote meanwhile – the
+#   busy timeout cannot help it (seen in ~1 in 1,500 saves and in most user creations in the admin);
+# - a busy timeout, so a writer waits for the lock (the worker holds it for one short poll) instead
+#   of failing; synchronous=NORMAL is safe with WAL (a power cut can lose the last commits, not corrupt).
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,  # seconds
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -204,6 +248,37 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Behind a reverse proxy every request arrives from the proxy's address, so login throttling by address
+# would let anyone lock any account out for everybody. Each trusted proxy appends the address it saw to
+# X-Forwarded-For: with TRUSTED_PROXY_COUNT = n the client is the n-th entry from the right. With 0 the
+# header is ignored – anybody can send it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT muss 0 oder größer sein, nicht {TRUSTED_PROXY_COUNT}.")
+
+
+def client_ip_address(request) -> str | None:
+    """The client's address for login throttling (AXES_CLIENT_IP_CALLABLE).
+
+    Axes reads the proxy settings AXES_IPWARE_* only with django-ipware installed, which this
+    project does not use; without it, axes takes REMOTE_ADDR.
+    """
+    from django.conf import settings
+
+    remote = request.META.get("REMOTE_ADDR")
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(hops) < count:
+        return remote  # not through all the proxies: only the connection's own address is known
+    try:
+        return str(ipaddress.ip_address(hops[-count]))
+    except ValueError:
+        return remote
+
+
+AXES_CLIENT_IP_CALLABLE = client_ip_address
 # Login throttling: lock a username+IP pair after repeated failures.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours

@@ -1,8 +1,10 @@
 """Settings for the test suite: fast hashing, in-memory mail, no HTTPS redirect."""
 
 import os
+import secrets
 
-os.environ.setdefault("SECRET_KEY", "test-only-key")
+# DEBUG is off, so the key must pass the production check (config.settings.secret_key_problem).
+os.environ.setdefault("SECRET_KEY", "test-only-" + secrets.token_urlsafe(50))
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")

@@ -3,16 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
-from casework.ui.filters import ListFilterSet
+from casework.ui.filters import IdChoiceFilter, ListFilterSet
 from organisations.models import Organisation, Region
 
 
 class OrganisationFilter(ListFilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"), max_length=200)
     kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, label=_("Art"))
-    region = django_filters.ModelChoiceFilter(queryset=Region.objects.all(), label=_("Kreis"))
+    region = IdChoiceFilter(queryset=Region.objects.all(), label=_("Kreis"))
     legal_form = django_filters.ChoiceFilter(choices=Organisation.LegalForm.choices, label=_("Rechtsform"))
-    unit = django_filters.ModelChoiceFilter(queryset=None, field_name="units", label=_("Fachstelle"))
+    unit = IdChoiceFilter(queryset=None, field_name="units", label=_("Fachstelle"))
 
     columns = {"q": 4, "kind": 2, "region": 2, "legal_form": 2, "unit": 2}
 

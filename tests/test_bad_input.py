@@ -8,6 +8,8 @@ from organisations.models import ContactPerson, Organisation
 
 pytestmark = pytest.mark.django_db
 
+DATE_RANGE = "Bitte ein Datum zwischen 01.01.2017 und 31.12.2100 angeben."
+
 
 @pytest.fixture
 def advisor(client, people):
@@ -120,6 +122,16 @@ def consultation_post(records, unit_mo, advisor, **overrides):
         ({"advisors": ["99999"]}, "advisors", "ist keine gültige Auswahl"),
         ({"topics": []}, "topics", "Dieses Feld ist zwingend erforderlich."),
         ({"topics": ["abc"]}, "topics", "ist kein gültiger Wert"),
+        # Ids the database cannot take: a form error, not a ValueError (int) or an OverflowError (SQLite).
+        ({"topics": [str(2**63)]}, "topics", "ist kein gültiger Wert"),
+        ({"advisors": [str(2**64)]}, "advisors", "ist kein gültiger Wert"),
+        ({"advisors": ["9" * 5000]}, "advisors", "ist kein gültiger Wert"),
+        ({"organisation": "9" * 5000}, "organisation", "Bitte eine gültige Auswahl treffen."),
+        ({"case": str(2**63)}, "case", "Bitte eine gültige Auswahl treffen."),
+        ({"date": "9999-12-31"}, "date", "Eine Beratung kann nicht in der Zukunft liegen."),
+        ({"date": "0001-01-01"}, "date", "Das Kompetenzzentrum berät erst seit 2017."),
+        ({"follow_up_date": "9999-12-31"}, "follow_up_date", DATE_RANGE),
+        ({"follow_up_date": "2101-01-01"}, "follow_up_date", DATE_RANGE),
     ],
 )
 def test_consultation_form_rejects_bad_input(client, advisor, records, unit_mo, overrides, field, message):
@@ -156,6 +168,9 @@ def test_mass_assignment_is_ignored(client, advisor, records, unit_mo, people):
         ({"member_count": "-1"}, "member_count"),
         ({"region": "abc"}, "region"),
         ({"units": ["2"]}, "units"),
+        ({"units": [str(2**63)]}, "units"),
+        ({"region": "9" * 5000}, "region"),
+        ({"member_count": str(2**64)}, "member_count"),
         ({"host_type": "welfare"}, "host_type"),
     ],
 )
@@ -202,3 +217,100 @@ def test_sharing_with_the_lead_unit_is_rejected(client, people, records, unit_mo
     response = client.post(reverse("casework:consultation_create"), data)
     assert "Eine Beratung kann nur mit der anderen Fachstelle geteilt werden." in response.content.decode()
     assert Consultation.objects.count() == before
+
+
+# --- Ids, dates and return addresses that once made a 500 ------------------------------------------
+
+
+def test_parse_pk_rejects_by_length_before_converting():
+    from casework.access import MAX_PK, parse_pk
+
+    assert parse_pk("9" * 5000) is None  # int() would raise ValueError beyond 4,300 digits
+    assert parse_pk("0" * 5000 + "7") == 7
+    assert parse_pk(str(MAX_PK)) == MAX_PK
+    assert parse_pk(str(MAX_PK + 1)) is None
+    assert parse_pk(10**5000) is None  # an int too large to print
+    assert parse_pk(True) is None
+    assert parse_pk("٣") is None  # a digit, but not ASCII
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("casework:dashboard", {"unit": "9" * 5000}),
+        ("reports:targets", {"year": "9" * 5000}),
+        ("reports:targets", {"unit": "9" * 5000}),
+        ("casework:consultation_create", {"case": "9" * 5000, "organisation": "9" * 5000}),
+        ("casework:case_create", {"organisation": "9" * 5000}),
+        ("casework:event_list", {"organisation": "9" * 5000}),
+        ("casework:consultation_list", {"organisation": str(2**64)}),
+        ("organisations:organisation_list", {"region": str(2**63), "unit": "9" * 5000}),
+    ],
+)
+def test_ids_of_any_length_in_query_parameters(client, people, records, name, params):
+    client.force_login(people["coordinator_mo"])
+    assert client.get(reverse(name), params).status_code in (200, 404)
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [
+        ("casework:consultation_list", "date_from"),
+        ("casework:consultation_list", "date_to"),
+        ("casework:event_list", "date_from"),
+        ("casework:event_list", "date_to"),
+        ("casework:follow_up_unit_list", "due_to"),
+    ],
+)
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_extreme_dates_in_list_filters(client, people, records, name, field, day):
+    client.force_login(people["coordinator_mo"])
+    response = client.get(reverse(name), {field: day})
+    assert response.status_code == 200
+    assert DATE_RANGE in response.content.decode()
+
+
+def test_date_inputs_offer_the_range(client, advisor, records):
+    html = client.get(reverse("casework:consultation_create")).content.decode()
+    assert html.count('min="2017-01-01"') >= 2  # date and follow-up date
+    assert html.count('max="2100-12-31"') >= 2
+
+
+@pytest.mark.parametrize("next_value", ["true", "00:00", "2025-13-01", "//evil.example/", "https://evil.example/", ""])
+@pytest.mark.parametrize("action", ["casework:follow_up_done", "casework:follow_up_reopen"])
+def test_follow_up_next_that_is_no_local_path_goes_to_the_list(client, advisor, records, action, next_value):
+    """redirect() read "true" or "00:00" as the name of a view: NoReverseMatch, a 500."""
+    url = reverse(action, kwargs={"pk": records["follow_up_own"].pk})
+    response = client.post(url, {"next": next_value})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("casework:follow_up_list")
+
+
+def test_follow_up_next_local_path_is_kept(client, advisor, records):
+    url = reverse("casework:follow_up_done", kwargs={"pk": records["follow_up_own"].pk})
+    target = reverse("casework:consultation_detail", kwargs={"pk": records["own"].pk}) + "?tab=1"
+    response = client.post(url, {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == target
+
+
+def test_far_follow_up_date_is_rejected_and_the_feed_stays_up(client, advisor, records, unit_mo):
+    """The issue's path: a follow-up on 31.12.9999 was accepted, then the person's .ics feed was a 500."""
+    from casework.follow_ups import services
+    from casework.models import FollowUp
+
+    data = consultation_post(records, unit_mo, advisor, follow_up_date="9999-12-31", follow_up_what="Nachfassen")
+    response = client.post(reverse("casework:consultation_create"), data)
+    assert response.status_code == 200
+    assert DATE_RANGE in response.content.decode()
+    assert not FollowUp.objects.filter(due_on__year=9999).exists()
+
+    # Dates stored before the range existed (or through the admin) still render.
+    FollowUp.objects.filter(pk=records["follow_up_own"].pk).update(due_on="9999-12-31")
+    FollowUp.objects.filter(pk=records["follow_up_shared"].pk).update(due_on="0001-01-01")
+    token = services.calendar_token_create(user=advisor)
+    feed = client.get(reverse("casework:calendar_feed", kwargs={"token": token}))
+    assert feed.status_code == 200
+    body = feed.content.decode()
+    assert "DTSTART;VALUE=DATE:99991231\r\nSUMMARY:" in body  # no DTEND after the last day there is
+    assert "DTSTART;VALUE=DATE:00010101\r\nDTEND;VALUE=DATE:00010102\r\n" in body

@@ -44,6 +44,61 @@ def test_login_is_throttled(client, people, settings):
     assert "Zu viele Anmeldeversuche" in response.content.decode()
 
 
+def fail_logins(client, times, forwarded_for):
+    """`times` failed logins of beratung-mo; the X-Forwarded-For of each call is `forwarded_for(i)`."""
+    responses = [
+        client.post(
+            reverse("login"),
+            {"username": "beratung-mo", "password": "falsch"},
+            headers={"x-forwarded-for": forwarded_for(i)},
+        )
+        for i in range(times)
+    ]
+    return responses[-1]
+
+
+def test_forged_forwarded_for_is_ignored_without_trusted_proxy(client, people, settings):
+    """TRUSTED_PROXY_COUNT=0: X-Forwarded-For comes from the client; a new value per try must not help."""
+    from axes.models import AccessAttempt
+
+    settings.TRUSTED_PROXY_COUNT = 0
+    last = fail_logins(client, settings.AXES_FAILURE_LIMIT, lambda i: f"198.51.100.{i + 1}")
+    assert last.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"127.0.0.1"}
+    response = client.post(
+        reverse("login"),
+        {"username": "beratung-mo", "password": "pw-beratung-mo"},
+        headers={"x-forwarded-for": "198.51.100.200"},
+    )
+    assert response.status_code == 429
+
+
+def test_clients_behind_a_trusted_proxy_are_throttled_separately(client, people, settings):
+    """TRUSTED_PROXY_COUNT=1: the proxy appends the client's address; each client has its own counter."""
+    from axes.models import AccessAttempt
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    # Whatever the client sends is in front of the address the proxy appended.
+    last = fail_logins(client, settings.AXES_FAILURE_LIMIT, lambda i: f"10.0.0.{i}, 203.0.113.5")
+    assert last.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.5"}
+    login = {"username": "beratung-mo", "password": "pw-beratung-mo"}
+    locked = client.post(reverse("login"), login, headers={"x-forwarded-for": "203.0.113.5"})
+    assert locked.status_code == 429
+    other = client.post(reverse("login"), login, headers={"x-forwarded-for": "203.0.113.9"})
+    assert other.status_code == 302
+    assert other["Location"] == reverse("casework:home")
+
+
+def test_malformed_forwarded_for_falls_back_to_the_connection(rf, settings):
+    settings.TRUSTED_PROXY_COUNT = 2
+    client_ip = project_settings.client_ip_address
+    assert client_ip(rf.get("/", headers={"x-forwarded-for": "203.0.113.5, 10.0.0.1"})) == "203.0.113.5"
+    assert client_ip(rf.get("/", headers={"x-forwarded-for": "10.0.0.1"})) == "127.0.0.1"  # too few hops
+    assert client_ip(rf.get("/", headers={"x-forwarded-for": "kein-ip, 10.0.0.1"})) == "127.0.0.1"
+    assert client_ip(rf.get("/")) == "127.0.0.1"
+
+
 def test_login_works_and_greets_in_german(client, people):
     response = client.post(reverse("login"), {"username": "beratung-mo", "password": "pw-beratung-mo"}, follow=True)
     assert response.status_code == 200

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from casework import access
 from casework.access import Action
 from casework.models import Consultation
-from casework.ui.filters import DATE_WIDGET, IdFilter, ListFilterSet
+from casework.ui.filters import DATE_WIDGET, DateFilter, IdFilter, ListFilterSet
 from casework.ui.labels import person_label
 from casework.ui.widgets import PickerSelect
 from organisations.labels import organisation_label
@@ -20,8 +20,8 @@ class ConsultationFilter(ListFilterSet):
     then needs no extra query, and the queryset is scoped anyway, so a foreign id finds nothing.
     """
 
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("von"), widget=DATE_WIDGET)
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("bis"), widget=DATE_WIDGET)
+    date_from = DateFilter(field_name="date", lookup_expr="gte", label=_("von"), widget=DATE_WIDGET)
+    date_to = DateFilter(field_name="date", lookup_expr="lte", label=_("bis"), widget=DATE_WIDGET)
     unit = django_filters.ChoiceFilter(method="filter_unit", label=_("Fachstelle"))
     advisor = django_filters.ChoiceFilter(field_name="advisors", label=_("Berater*in"))
     topic = django_filters.ChoiceFilter(field_name="topics", label=_("Thema"))

@@ -6,14 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from casework import access
 from casework.access import Action
 from casework.models import Event
-from casework.ui.filters import DATE_WIDGET, IdFilter, ListFilterSet
+from casework.ui.filters import DATE_WIDGET, DateFilter, IdFilter, ListFilterSet
 
 
 class EventFilter(ListFilterSet):
     """Filters for the event list; choices are scoped to what the person may see."""
 
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("von"), widget=DATE_WIDGET)
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("bis"), widget=DATE_WIDGET)
+    date_from = DateFilter(field_name="date", lookup_expr="gte", label=_("von"), widget=DATE_WIDGET)
+    date_to = DateFilter(field_name="date", lookup_expr="lte", label=_("bis"), widget=DATE_WIDGET)
     unit = django_filters.ChoiceFilter(method="filter_unit", label=_("Fachstelle"))
     kind = django_filters.ChoiceFilter(choices=Event.Kind.choices, label=_("Art"))
     format = django_filters.ChoiceFilter(choices=Event.Format.choices, label=_("Format"))

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from casework import access
 from casework.access import Action
 from casework.models import FollowUp
-from casework.ui.filters import DATE_WIDGET, ListFilterSet
+from casework.ui.filters import DATE_WIDGET, DateFilter, ListFilterSet
 from casework.ui.labels import person_label
 
 
@@ -16,9 +16,7 @@ class FollowUpFilter(ListFilterSet):
 
     unit = django_filters.ChoiceFilter(method="filter_unit", label=_("Fachstelle"))
     person = django_filters.ChoiceFilter(field_name="assigned_to", label=_("wer"))
-    due_to = django_filters.DateFilter(
-        field_name="due_on", lookup_expr="lte", label=_("fällig bis"), widget=DATE_WIDGET
-    )
+    due_to = DateFilter(field_name="due_on", lookup_expr="lte", label=_("fällig bis"), widget=DATE_WIDGET)
 
     columns = {"unit": 3, "person": 4, "due_to": 3}
 

@@ -3,7 +3,8 @@ do not justify a dependency, and the rules that matter are few and tested.
 
 - lines end with CRLF and are folded after at most 75 octets (never inside a UTF-8 character);
 - TEXT values escape backslash, semicolon, comma and line breaks;
-- a follow-up is an all-day event: DTSTART;VALUE=DATE and DTEND on the following day.
+- a follow-up is an all-day event: DTSTART;VALUE=DATE and DTEND on the following day (none after
+  31.12.9999: without DTEND an all-day event lasts one day, RFC 5545 3.6.1).
 """
 
 import datetime
@@ -49,7 +50,8 @@ def fold(line: str) -> str:
 
 
 def _date(day: datetime.date) -> str:
-    return day.strftime("%Y%m%d")
+    # Not strftime("%Y"): the C library writes year 1 as "1", not "0001".
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
 def _utc(moment: datetime.datetime) -> str:
@@ -75,9 +77,10 @@ def render_calendar(events, *, name: str, stamp: datetime.datetime) -> str:
             f"UID:{escape_text(event.uid)}",
             f"DTSTAMP:{_utc(stamp)}",
             f"DTSTART;VALUE=DATE:{_date(event.day)}",
-            f"DTEND;VALUE=DATE:{_date(event.day + datetime.timedelta(days=1))}",
-            f"SUMMARY:{escape_text(event.summary)}",
         ]
+        if event.day < datetime.date.max:
+            lines.append(f"DTEND;VALUE=DATE:{_date(event.day + datetime.timedelta(days=1))}")
+        lines.append(f"SUMMARY:{escape_text(event.summary)}")
         if event.description:
             lines.append(f"DESCRIPTION:{escape_text(event.description)}")
         if event.url:

@@ -1,21 +1,34 @@
-"""What the list pages' filters share: the date widget, a safe id filter, the filter card's layout."""
+"""What the list pages' filters share: the date widget, safe id and date filters, the filter card's layout.
+
+List pages use these instead of django-filter's own DateFilter, ModelChoiceFilter and
+ModelMultipleChoiceFilter: their fields (casework.ui.fields) reject ids and dates that the database
+cannot take as a form error, not a 500.
+"""
 
 import django_filters
-from django import forms
 
-from casework import access
+from casework.ui.fields import BoundedDateField, IdField, IdFilterChoiceField, IdFilterMultipleChoiceField
 from casework.ui.widgets import DatePicker
 
 DATE_WIDGET = DatePicker()
 
 
 class IdFilter(django_filters.Filter):
-    """A primary key filter; out-of-range numbers are a form error, not a database error."""
+    """A primary key filter; anything that cannot be a key is a form error, not a database error."""
 
-    field_class = forms.IntegerField
+    field_class = IdField
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=1, max_value=access.MAX_PK, **kwargs)
+
+class DateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = IdFilterChoiceField
+
+
+class IdMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdFilterMultipleChoiceField
 
 
 class ListFilterSet(django_filters.FilterSet):
