@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -187,6 +188,8 @@ class Consultation(models.Model):
     )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+    # Optimistic locking: edit forms carry the version they loaded (casework/concurrency.py).
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     history = HistoricalRecords(m2m_fields=[topics, advisors, criteria])
 
@@ -348,6 +351,7 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -399,6 +403,7 @@ class QualityArea(models.Model):
     name = models.CharField(_("Name"), max_length=150)
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
     retired_at = models.DateField(_("ausgemustert am"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -417,6 +422,7 @@ class QualityCriterion(models.Model):
     text = models.CharField(_("Kriterium"), max_length=300)
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
     retired_at = models.DateField(_("ausgemustert am"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -450,6 +456,7 @@ class Assessment(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -593,6 +600,7 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     history = HistoricalRecords(m2m_fields=[topics, organisations])
 
@@ -608,3 +616,28 @@ class Event(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# --- One-time tokens of create forms (casework/concurrency.py) --------------------------------------
+
+
+class Submission(models.Model):
+    """A create form sent with its one-time token, and the record it created.
+
+    The same token again (double click, back button, a second tab) leads to that record instead of a
+    second one; the unique token makes a parallel second request fail and find the first.
+    """
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("gesendetes Formular")
+        verbose_name_plural = _("gesendete Formulare")
+
+    def __str__(self):
+        return str(self.token)

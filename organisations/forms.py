@@ -6,11 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
-from casework.ui.widgets import DatePicker
+from casework.concurrency import ConcurrencySafeForm
+from casework.ui.fields import BoundedDateField, model_formfield
 from organisations.models import ContactPerson, Organisation, Region
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(ConcurrencySafeForm, forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
 
     class Meta:
@@ -32,6 +33,7 @@ class OrganisationForm(forms.ModelForm):
             "units",
         ]
         widgets = {"units": forms.CheckboxSelectMultiple}
+        formfield_callback = model_formfield
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +45,7 @@ class OrganisationForm(forms.ModelForm):
         current = self.instance.region_id if self.instance.pk else None
         self.fields["region"].queryset = Region.objects.valid_on(today) | Region.objects.filter(pk=current)
         self.helper = FormHelper()
+        self.helper.render_hidden_fields = True  # version or one-time token (casework/concurrency.py)
         self.helper.layout = Layout(
             "name",
             Row(
@@ -85,16 +88,17 @@ class OrganisationForm(forms.ModelForm):
         return chosen | (existing - self.writable_unit_ids)
 
 
-class ContactPersonForm(forms.ModelForm):
-    consent_date = forms.DateField(
+class ContactPersonForm(ConcurrencySafeForm, forms.ModelForm):
+    consent_date = BoundedDateField(
         label=_("Einwilligung am"),
-        widget=DatePicker(),
         help_text=_("Datum, an dem die Person der Speicherung ihrer Daten zugestimmt hat."),
+        error_messages={"too_late": _("Das Datum der Einwilligung darf nicht in der Zukunft liegen.")},
     )
 
     class Meta:
         model = ContactPerson
         fields = ["name", "function", "email", "phone", "consent_date"]
+        formfield_callback = model_formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -135,6 +135,8 @@ class Organisation(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Optimistic locking: edit forms carry the version they loaded (casework/concurrency.py).
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     history = HistoricalRecords(m2m_fields=[units])
 
@@ -167,6 +169,7 @@ class ContactPerson(models.Model):
     consent_date = models.DateField(
         _("Einwilligung am"), help_text=_("Datum, an dem die Person der Speicherung zugestimmt hat.")
     )
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     # Deleting a contact person erases them completely (DSGVO Art. 17), their history included.
     history = HistoricalRecords(cascade_delete_history=True)

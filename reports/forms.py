@@ -4,7 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.ui.widgets import DatePicker
+from casework.concurrency import ConcurrencySafeForm
+from casework.ui.fields import BoundedDateField
 from reports import periods
 from reports.figures import ALL_SCOPE
 from reports.models import FIRST_YEAR, Report, Target
@@ -25,7 +26,7 @@ def units_of_scope(scope, units):
     return list(units) if scope == ALL_SCOPE else [u for u in units if u.code == scope]
 
 
-class ReportForm(forms.Form):
+class ReportForm(ConcurrencySafeForm, forms.Form):
     """Which report: scope and period. Read from GET (preview) and POST (generate)."""
 
     scope = forms.ChoiceField(label=_("Bereich"))
@@ -42,8 +43,8 @@ class ReportForm(forms.Form):
         coerce=int,
         required=False,
     )
-    first_day = forms.DateField(label=_("von"), required=False, widget=DatePicker())
-    last_day = forms.DateField(label=_("bis"), required=False, widget=DatePicker())
+    first_day = BoundedDateField(label=_("von"), required=False)
+    last_day = BoundedDateField(label=_("bis"), required=False)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,15 +74,26 @@ class ReportForm(forms.Form):
             data["units"] = units_of_scope(data["scope"], self.units)
         return data
 
+    def _typed_day(self, name):
+        """The date typed into `name`, also outside the range the field accepts; None if it is no date."""
+        field = self.fields[name]
+        try:
+            return field.to_python(field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)))
+        except forms.ValidationError:
+            return None
+
     def _period(self, kind, data):
         if kind is None:
             return None
         if kind == "custom":
+            typed_first, typed_last = self._typed_day("first_day"), self._typed_day("last_day")
+            if typed_first and typed_last and (typed_last - typed_first).days + 1 > MAX_CUSTOM_DAYS:
+                raise ValueError(_("Ein eigener Zeitraum kann höchstens fünf Jahre umfassen."))
+            if {"first_day", "last_day"} & set(self.errors):
+                return None  # the date field's own message says what is wrong
             first, last = data.get("first_day"), data.get("last_day")
             if first is None or last is None:
                 raise ValueError(_("Für einen eigenen Zeitraum bitte Anfang und Ende angeben."))
-            if (last - first).days + 1 > MAX_CUSTOM_DAYS:
-                raise ValueError(_("Ein eigener Zeitraum kann höchstens fünf Jahre umfassen."))
             if first.year < FIRST_YEAR or last > timezone.localdate() + datetime.timedelta(days=366):
                 raise ValueError(_("Dieser Zeitraum liegt außerhalb der erfassten Jahre."))
             return periods.custom(first, last)
@@ -99,7 +111,7 @@ class ReportForm(forms.Form):
         return periods.quarter(year, data["quarter"])
 
 
-class TargetsForm(forms.Form):
+class TargetsForm(ConcurrencySafeForm, forms.Form):
     """The targets of one unit and year: one optional number per metric."""
 
     def __init__(self, *args, targets: dict, **kwargs):

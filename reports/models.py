@@ -32,6 +32,8 @@ class Target(models.Model):
     )
     metric = models.CharField(_("Kennzahl"), max_length=30, choices=Metric.choices)
     value = models.PositiveIntegerField(_("Ziel"), validators=[MaxValueValidator(1_000_000)])
+    # Optimistic locking: the targets page carries the versions it loaded (reports/targets.py).
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     history = HistoricalRecords()
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,12 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework import access
+from casework.concurrency import TOKEN_FIELD, create_once, new_token, save_or_refuse
 from casework.ui.labels import person_label
 from casework.ui.pagination import paginate
 from reports import generation
 from reports.figures import report_figures
 from reports.forms import ReportForm, TargetsForm
-from reports.models import FIRST_YEAR, LAST_YEAR, Report, ReportFile, Target
+from reports.models import FIRST_YEAR, LAST_YEAR, Report, ReportFile
+from reports.targets import TargetSet
 
 FORM_FIELDS = ("scope", "period_kind", "year", "half", "quarter", "first_day", "last_day")
 
@@ -61,6 +62,7 @@ def report_preview(request):
         form.cleaned_data["units"], form.cleaned_data["period"], generated_by=person_label(request.user)
     )
     params = {name: request.GET.get(name, "") for name in FORM_FIELDS}
+    params[TOKEN_FIELD] = new_token()  # the button below requests the report once, however often it is sent
     return render(request, "reports/report_preview.html", {"figures": figures, "form": form, "params": params})
 
 
@@ -69,10 +71,14 @@ def report_preview(request):
 def report_create(request):
     units = access.reporting_units(request.user)
     form = ReportForm(request.POST, units=units)
-    if not form.is_valid():
+    report = create_once(
+        request,
+        form,
+        create=lambda: generation.request_report(request.user, form.cleaned_data["units"], form.cleaned_data["period"]),
+        success=_("Der Bericht wird erzeugt. Diese Seite zeigt ihn, sobald er fertig ist."),
+    )
+    if report is None:
         return _invalid(request, form, units)
-    report = generation.request_report(request.user, form.cleaned_data["units"], form.cleaned_data["period"])
-    messages.success(request, _("Der Bericht wird erzeugt. Diese Seite zeigt ihn, sobald er fertig ist."))
     return redirect("reports:report_detail", pk=report.pk)
 
 
@@ -83,7 +89,7 @@ def report_detail(request, pk):
     if report.is_pending and generation.requeue_stale(Report.objects.filter(pk=report.pk)):
         report.refresh_from_db()
     files = list(report.files.only("pk", "report_id", "format", "sha256", "size"))
-    context = {"report": report, "files": files, "again": _form_data_of(report)}
+    context = {"report": report, "files": files, "again": {**_form_data_of(report), TOKEN_FIELD: new_token()}}
     return render(request, "reports/report_detail.html", context)
 
 
@@ -125,25 +131,14 @@ def targets(request):
     year = access.parse_pk(request.GET.get("year")) or timezone.localdate().year
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404
-    existing = {t.metric: t for t in Target.objects.filter(unit=unit, year=year)}
-    form = TargetsForm(request.POST or None, targets={m: t.value for m, t in existing.items()})
-    if request.method == "POST" and form.is_valid():
-        _save_targets(unit, year, existing, form.cleaned_data)
+    target_set = TargetSet(unit, year)
+    form = TargetsForm(request.POST or None, targets=target_set.values(), record=target_set)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_or_refuse(form, save=lambda: target_set.save(form.cleaned_data))
+    ):
         messages.success(request, _("Die Ziele für %(year)s sind gespeichert.") % {"year": year})
         return redirect(f"{request.path}?unit={unit.pk}&year={year}")
     context = {"form": form, "unit": unit, "units": units, "year": year, "years": range(year - 2, year + 2)}
     return render(request, "reports/targets.html", context, status=400 if form.errors else 200)
-
-
-def _save_targets(unit, year, existing, values):
-    with transaction.atomic():
-        for metric, value in values.items():
-            target = existing.get(metric)
-            if value is None:
-                if target is not None:
-                    target.delete()
-            elif target is None:
-                Target.objects.create(unit=unit, year=year, metric=metric, value=value)
-            elif target.value != value:
-                target.value = value
-                target.save()

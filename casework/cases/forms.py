@@ -5,18 +5,19 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, Q
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
+from casework.concurrency import ConcurrencySafeForm
 from casework.models import Case, CaseGoal, CaseOutcome, CaseOutcomeReached, Unit
-from casework.ui.fields import OrganisationChoiceField
+from casework.ui.fields import BoundedDateField, IdChoiceField, OrganisationChoiceField, model_formfield
 from casework.ui.labels import person_label
-from casework.ui.widgets import DatePicker, PickerSelect, limit_picker_choices
+from casework.ui.widgets import PickerSelect, limit_picker_choices
 from organisations.models import Organisation
 
-DATE_WIDGET = DatePicker()
 FIRST_YEAR = 2017
 
 
@@ -28,7 +29,13 @@ def _check_date(value, what):
     return value
 
 
-class CatalogueChoiceField(forms.ModelChoiceField):
+def _date_messages(what):
+    """The messages of `_check_date` for dates outside the range every date field has (casework.ui.fields)."""
+    in_future = lazy(lambda: _("%(what)s kann nicht in der Zukunft liegen.") % {"what": what}, str)()
+    return {"too_early": _("Das Kompetenzzentrum berät erst seit 2017."), "too_late": in_future}
+
+
+class CatalogueChoiceField(IdChoiceField):
     """Goals of a unit's catalogue; joint entries are marked, and the unit is named when several are offered."""
 
     show_unit = False
@@ -39,7 +46,7 @@ class CatalogueChoiceField(forms.ModelChoiceField):
         return f"{entry.name} ({entry.unit.short_name})" if self.show_unit else entry.name
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(ConcurrencySafeForm, forms.ModelForm):
     """Begin or edit a case. Unit and organisation are fixed once the case exists."""
 
     organisation = OrganisationChoiceField(
@@ -48,7 +55,7 @@ class CaseForm(forms.ModelForm):
         widget=PickerSelect(reverse_lazy("organisations:picker"), placeholder=_("Organisation suchen …")),
     )
     goal = CatalogueChoiceField(queryset=None, label=_("Ziel"))
-    opened_on = forms.DateField(label=_("begonnen am"), widget=DATE_WIDGET)
+    opened_on = BoundedDateField(label=_("begonnen am"), error_messages=_date_messages(_("Der Beginn")))
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[(Case.Status.OPEN, Case.Status.OPEN.label), (Case.Status.DORMANT, Case.Status.DORMANT.label)],
@@ -58,6 +65,7 @@ class CaseForm(forms.ModelForm):
     class Meta:
         model = Case
         fields = ["unit", "organisation", "title", "goal", "description", "status", "opened_on", "responsible"]
+        formfield_callback = model_formfield
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user, **kwargs):
@@ -94,6 +102,7 @@ class CaseForm(forms.ModelForm):
             del self.fields["status"]
 
         self.helper = FormHelper()
+        self.helper.render_hidden_fields = True  # version or one-time token (casework/concurrency.py)
         self.helper.layout = Layout(
             Row(Column("unit", css_class="col-md-4"), Column("organisation", css_class="col-md-8")),
             "title",
@@ -135,13 +144,13 @@ class CaseForm(forms.ModelForm):
         return cleaned
 
 
-class CaseCloseForm(forms.Form):
+class CaseCloseForm(ConcurrencySafeForm, forms.Form):
     """Close a case: the closing date and a date for every outcome reached (at least one)."""
 
-    closed_on = forms.DateField(label=_("abgeschlossen am"), widget=DATE_WIDGET)
+    closed_on = BoundedDateField(label=_("abgeschlossen am"), error_messages=_date_messages(_("Der Abschluss")))
 
     def __init__(self, *args, case, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, record=case, **kwargs)
         self.case = case
         reached = {r.outcome_id: r.reached_on for r in CaseOutcomeReached.objects.filter(case=case)}
         self.outcomes = list(
@@ -150,10 +159,11 @@ class CaseCloseForm(forms.Form):
             .order_by(F("unit_id").asc(nulls_last=True), "position", "name")
         )
         for outcome in self.outcomes:
-            self.fields[self.field_name(outcome)] = forms.DateField(
-                label=outcome.name, required=False, widget=DATE_WIDGET, initial=reached.get(outcome.pk)
+            self.fields[self.field_name(outcome)] = BoundedDateField(
+                label=outcome.name, required=False, initial=reached.get(outcome.pk)
             )
         self.helper = FormHelper()
+        self.helper.render_hidden_fields = True  # the loaded version (casework/concurrency.py)
         self.helper.layout = Layout(
             Row(Column("closed_on", css_class="col-md-4")),
             Fieldset(

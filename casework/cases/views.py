@@ -13,6 +13,7 @@ from casework.access import Action
 from casework.cases import services
 from casework.cases.filters import CaseFilter, with_last_activity
 from casework.cases.forms import CaseCloseForm, CaseForm
+from casework.concurrency import VersionForm, create_once, save_or_refuse
 from casework.history import HISTORY_LIMIT, HistoryEntry, history_of
 from casework.models import Case, CaseOutcomeReached
 from casework.ui.labels import person_label
@@ -22,7 +23,7 @@ from organisations.models import Organisation
 LIST_RELATED = ("unit", "organisation__region", "goal", "responsible")
 
 
-def case_history(case) -> list[HistoryEntry]:
+def case_history(case, viewer) -> list[HistoryEntry]:
     """The case's own changes merged with the outcomes reached, removed or redated; newest first."""
     outcome_kinds = {"+": _("Ergebnis erreicht"), "~": _("Ergebnis geändert"), "-": _("Ergebnis entfernt")}
     outcome_rows = (
@@ -30,7 +31,7 @@ def case_history(case) -> list[HistoryEntry]:
         .select_related("history_user", "outcome")
         .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
     )
-    entries = history_of(case)
+    entries = history_of(case, viewer)
     for row in outcome_rows:
         user = row.history_user
         value = f"{row.outcome} ({row.reached_on:%d.%m.%Y})"
@@ -73,7 +74,7 @@ def case_detail(request, pk):
         "outcomes": case.outcomes_reached.select_related("outcome"),
         "consultations": consultations,
         "can_change": access.can(user, Action.CHANGE, {case.unit_id}),
-        "history": case_history(case) if access.can(user, Action.HISTORY, {case.unit_id}) else None,
+        "history": case_history(case, user) if access.can(user, Action.HISTORY, {case.unit_id}) else None,
     }
     return render(request, "casework/cases/detail.html", context)
 
@@ -100,9 +101,14 @@ def case_create(request):
         "responsible": request.user.pk,
     }
     form = CaseForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        case = services.case_create(case=form.save(commit=False), by=request.user)
-        messages.success(request, _("Der Beratungsprozess wurde angelegt."))
+    if request.method == "POST" and (
+        case := create_once(
+            request,
+            form,
+            create=lambda: services.case_create(case=form.save(commit=False), by=request.user),
+            success=_("Der Beratungsprozess wurde angelegt."),
+        )
+    ):
         return redirect("casework:case_detail", pk=case.pk)
     return render(request, "casework/cases/form.html", {"form": form})
 
@@ -112,8 +118,11 @@ def case_create(request):
 def case_edit(request, pk):
     case = access.get_case_for(request.user, pk, Action.CHANGE)
     form = CaseForm(request.POST or None, instance=case, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        services.case_update(case=form.save(commit=False), by=request.user)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_or_refuse(form, save=lambda: services.case_update(case=form.save(commit=False), by=request.user))
+    ):
         messages.success(request, _("Die Änderungen wurden gespeichert."))
         return redirect("casework:case_detail", pk=case.pk)
     return render(request, "casework/cases/form.html", {"form": form, "case": case})
@@ -128,16 +137,20 @@ def case_close(request, pk):
         return redirect("casework:case_detail", pk=case.pk)
     form = CaseCloseForm(request.POST or None, initial={"closed_on": timezone.localdate()}, case=case)
     if request.method == "POST" and form.is_valid():
+        closed = None
         try:
-            services.case_close(
-                case=case,
-                by=request.user,
-                closed_on=form.cleaned_data["closed_on"],
-                outcomes=form.cleaned_data["outcomes"],
+            closed = save_or_refuse(
+                form,
+                save=lambda: services.case_close(
+                    case=case,
+                    by=request.user,
+                    closed_on=form.cleaned_data["closed_on"],
+                    outcomes=form.cleaned_data["outcomes"],
+                ),
             )
         except ValidationError as error:
             form.add_error(None, error)
-        else:
+        if closed:
             messages.success(request, _("Der Beratungsprozess wurde abgeschlossen."))
             return redirect("casework:case_detail", pk=case.pk)
     return render(request, "casework/cases/close.html", {"form": form, "case": case})
@@ -147,10 +160,12 @@ def case_close(request, pk):
 @require_http_methods(["POST"])
 def case_reopen(request, pk):
     case = access.get_case_for(request.user, pk, Action.CHANGE)
+    form = VersionForm(request.POST, record=case)
     try:
-        services.case_reopen(case=case, by=request.user)
+        if save_or_refuse(form, save=lambda: services.case_reopen(case=case, by=request.user)):
+            messages.success(request, _("Der Beratungsprozess wurde wieder geöffnet."))
+        else:
+            messages.warning(request, " ".join(form.non_field_errors()))
     except ValidationError as error:
         messages.warning(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Der Beratungsprozess wurde wieder geöffnet."))
     return redirect("casework:case_detail", pk=case.pk)

@@ -10,12 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
+from casework.concurrency import ConcurrencySafeForm
 from casework.models import Event, Unit
-from casework.ui.fields import TopicChoiceField
-from casework.ui.widgets import DatePicker
+from casework.ui.fields import BoundedDateField, OrganisationMultipleChoiceField, TopicChoiceField, model_formfield
 from organisations.labels import organisation_label
 
-DATE_WIDGET = DatePicker()
 # Events are planned ahead, but not years ahead: a typo like 2062 is caught.
 MAX_YEARS_AHEAD = 2
 
@@ -28,34 +27,13 @@ class PickerSelectMultiple(forms.SelectMultiple):
         super().__init__(attrs=attrs)
 
 
-class CheckedIdsMixin:
-    """Rejects ids that cannot be primary keys before they reach the database (SQLite overflows)."""
-
-    def _check_values(self, value):
-        for raw in value:
-            if access.parse_pk(raw) is None:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": raw}
-                )
-        return super()._check_values(value)
-
-
-class EventTopicChoiceField(CheckedIdsMixin, TopicChoiceField):
-    pass
-
-
-class OrganisationMultipleChoiceField(CheckedIdsMixin, forms.ModelMultipleChoiceField):
-    def label_from_instance(self, organisation):
-        return organisation_label(organisation)
-
-
-class EventForm(forms.ModelForm):
+class EventForm(ConcurrencySafeForm, forms.ModelForm):
     """Record or edit an event. Choices are limited to what the person may use."""
 
-    date = forms.DateField(label=_("Datum"), widget=DATE_WIDGET)
-    topics = EventTopicChoiceField(
-        queryset=None, label=_("Themen"), required=False, widget=forms.CheckboxSelectMultiple
+    date = BoundedDateField(
+        label=_("Datum"), error_messages={"too_early": _("Das Kompetenzzentrum gibt es erst seit 2017.")}
     )
+    topics = TopicChoiceField(queryset=None, label=_("Themen"), required=False, widget=forms.CheckboxSelectMultiple)
     organisations = OrganisationMultipleChoiceField(
         queryset=None,
         label=_("teilnehmende Organisationen"),
@@ -78,6 +56,7 @@ class EventForm(forms.ModelForm):
             "topics",
             "organisations",
         ]
+        formfield_callback = model_formfield
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,6 +89,7 @@ class EventForm(forms.ModelForm):
         ]
 
         self.helper = FormHelper()
+        self.helper.render_hidden_fields = True  # version or one-time token (casework/concurrency.py)
         self.helper.layout = Layout(
             Row(Column("unit", css_class="col-md-6"), Column("is_joint", css_class="col-md-6 pt-md-4")),
             "title",

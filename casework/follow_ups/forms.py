@@ -9,24 +9,28 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework import access
+from casework.concurrency import ConcurrencySafeForm
 from casework.follow_ups.services import State, owner_unit_ids
 from casework.models import FollowUp
+from casework.ui.fields import BoundedDateField, model_formfield
 from casework.ui.labels import person_label
-from casework.ui.widgets import DatePicker
 
 MAX_YEARS_AHEAD = 5
 EARLIEST_DUE = datetime.date(2017, 1, 1)
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(ConcurrencySafeForm, forms.ModelForm):
     """Add a follow-up to a consultation or case; the assignee is one of the record's units' people."""
 
     prefix = "follow_up"  # the form sits on record pages next to other forms
-    due_on = forms.DateField(label=_("fällig am"), widget=DatePicker())
+    due_on = BoundedDateField(
+        label=_("fällig am"), error_messages={"too_early": _("Das Datum liegt zu weit in der Vergangenheit.")}
+    )
 
     class Meta:
         model = FollowUp
         fields = ["due_on", "what", "assigned_to"]
+        formfield_callback = model_formfield
 
     def __init__(self, *args, owner, user, quick=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +47,7 @@ class FollowUpForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the surrounding <form> carries the token
+        self.helper.render_hidden_fields = True  # the one-time token (casework/concurrency.py)
         self.helper.layout = Layout(
             Row(
                 Column("due_on", css_class="col-md-3"),

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from casework import access
 from casework.access import Action
+from casework.concurrency import create_once
 from casework.follow_ups import ics, services
 from casework.follow_ups.filters import FollowUpFilter
 from casework.follow_ups.forms import FollowUpForm, StateForm
@@ -55,8 +56,14 @@ def follow_up_panel(request, owner, *, can_change: bool) -> dict:
 
 
 def _next_url(request):
+    """Where to go after done/reopen: a path on this site from the form, otherwise the person's list.
+
+    Only a local path counts ("/…", not "//host"): redirect() would read anything else, such as
+    "true" or "00:00", as the name of a view and fail.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(
+    local = target.startswith("/") and not target.startswith(("//", "/\\"))
+    safe = local and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return target if safe else reverse("casework:follow_up_list")
@@ -81,7 +88,7 @@ def follow_up_done(request, pk):
         return _confirm(request, follow_up, "done")
     services.follow_up_done(follow_up=follow_up, by=request.user)
     messages.success(request, _("Wiedervorlage „%(what)s“ ist erledigt.") % {"what": follow_up.what})
-    return redirect(_next_url(request))
+    return HttpResponseRedirect(_next_url(request))
 
 
 @login_required
@@ -92,15 +99,18 @@ def follow_up_reopen(request, pk):
         return _confirm(request, follow_up, "reopen")
     services.follow_up_reopen(follow_up=follow_up, by=request.user)
     messages.success(request, _("Wiedervorlage „%(what)s“ ist wieder offen.") % {"what": follow_up.what})
-    return redirect(_next_url(request))
+    return HttpResponseRedirect(_next_url(request))
 
 
 def _add(request, owner):
     owner_url = services.owner_url(owner)
     form = FollowUpForm(request.POST or None, owner=owner, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        services.follow_up_create(owner=owner, by=request.user, **form.cleaned_data)
-        messages.success(request, _("Die Wiedervorlage wurde angelegt."))
+    if request.method == "POST" and create_once(
+        request,
+        form,
+        create=lambda: services.follow_up_create(owner=owner, by=request.user, **form.cleaned_data),
+        success=_("Die Wiedervorlage wurde angelegt."),
+    ):
         return redirect(owner_url)
     context = {"form": form, "owner": owner, "owner_url": owner_url}
     return render(request, "casework/follow_ups/form.html", context)

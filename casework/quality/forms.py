@@ -6,17 +6,19 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.concurrency import ConcurrencySafeForm
 from casework.models import AssessmentRating, QualityArea, QualityCriterion, Unit
-from casework.ui.widgets import DatePicker
+from casework.ui.fields import BoundedDateField, model_formfield
 
 RATING_CHOICES = [("", _("– bitte bewerten –")), *AssessmentRating.Rating.choices]
 RATING_REQUIRED = _("Bitte dieses Kriterium bewerten.")
 
 
-class QualityAreaForm(forms.ModelForm):
+class QualityAreaForm(ConcurrencySafeForm, forms.ModelForm):
     class Meta:
         model = QualityArea
         fields = ["unit", "name", "position"]
+        formfield_callback = model_formfield
         help_texts = {"position": _("Bereiche mit kleinerer Zahl stehen weiter oben.")}
 
     def __init__(self, *args, unit_ids, **kwargs):
@@ -26,6 +28,7 @@ class QualityAreaForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["unit"].disabled = True
         self.helper = FormHelper()
+        self.helper.render_hidden_fields = True  # version or one-time token (casework/concurrency.py)
         self.helper.layout = Layout(
             Row(Column("unit", css_class="col-md-4"), Column("position", css_class="col-md-2")),
             "name",
@@ -42,10 +45,11 @@ class QualityAreaForm(forms.ModelForm):
         return cleaned
 
 
-class QualityCriterionForm(forms.ModelForm):
+class QualityCriterionForm(ConcurrencySafeForm, forms.ModelForm):
     class Meta:
         model = QualityCriterion
         fields = ["area", "text", "position"]
+        formfield_callback = model_formfield
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
         help_texts = {"position": _("Kriterien mit kleinerer Zahl stehen im Bereich weiter oben.")}
 
@@ -58,6 +62,7 @@ class QualityCriterionForm(forms.ModelForm):
         ) | QualityArea.objects.filter(pk=keep)
         self.fields["area"].empty_label = None
         self.helper = FormHelper()
+        self.helper.render_hidden_fields = True  # version or one-time token (casework/concurrency.py)
         self.helper.layout = Layout(
             Row(Column("area", css_class="col-md-6"), Column("position", css_class="col-md-2")),
             "text",
@@ -68,10 +73,16 @@ class QualityCriterionForm(forms.ModelForm):
         return self.cleaned_data["text"].strip()
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(ConcurrencySafeForm, forms.Form):
     """Date, overall note and one rating (with an optional note) per criterion; every criterion must be rated."""
 
-    date = forms.DateField(label=_("Datum"), widget=DatePicker())
+    date = BoundedDateField(
+        label=_("Datum"),
+        error_messages={
+            "too_early": _("Das Kompetenzzentrum arbeitet erst seit 2017."),
+            "too_late": _("Eine Standortbestimmung kann nicht in der Zukunft liegen."),
+        },
+    )
     note = forms.CharField(
         label=_("Anmerkung"),
         required=False,
@@ -83,7 +94,7 @@ class AssessmentForm(forms.Form):
     def __init__(self, *args, criteria, assessment=None, **kwargs):
         if assessment is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(assessment)
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, record=assessment, **kwargs)
         self.criteria = list(criteria)
         for criterion in self.criteria:
             self.fields[self.rating_name(criterion)] = forms.ChoiceField(

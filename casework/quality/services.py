@@ -239,21 +239,27 @@ def assessment_create(*, organisation, unit, date, note, ratings, by) -> Assessm
 
 @transaction.atomic
 def assessment_update(*, assessment, date, note, ratings, by) -> Assessment:
-    """Change date, note and ratings; only ratings that changed are written (and get a history entry)."""
-    if (assessment.date, assessment.note) != (date, note):
-        assessment.date, assessment.note = date, note
-        assessment._history_user = by
-        assessment.save()
+    """Change date, note and ratings; only ratings that changed are written (and get a history entry).
+
+    The assessment itself is saved whenever anything changed, so its history names who changed it
+    (and carries the version the edit form checked, casework/concurrency.py).
+    """
     existing = {rating.criterion_id: rating for rating in assessment.ratings.all()}
-    new = []
+    new, changed = [], []
     for criterion, (value, rating_note) in ratings.items():
         rating = existing.get(criterion.pk)
         if rating is None:
             new.append(AssessmentRating(assessment=assessment, criterion=criterion, rating=value, note=rating_note))
         elif (rating.rating, rating.note) != (value, rating_note):
             rating.rating, rating.note = value, rating_note
-            rating._history_user = by
-            rating.save()
+            changed.append(rating)
+    if (assessment.date, assessment.note) != (date, note) or new or changed:
+        assessment.date, assessment.note = date, note
+        assessment._history_user = by
+        assessment.save()
+    for rating in changed:
+        rating._history_user = by
+        rating.save()
     if new:
         bulk_create_with_history(new, AssessmentRating, default_user=by)
     return assessment

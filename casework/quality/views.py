@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from casework import access
 from casework.access import Action
+from casework.concurrency import create_once, save_or_refuse
 from casework.history import history_of
 from casework.models import QualityArea, QualityCriterion
 from casework.quality import services
@@ -25,6 +26,10 @@ def _catalogue_unit_ids(user):
     if not unit_ids:
         raise PermissionDenied
     return unit_ids
+
+
+def _save_entry(form, user):
+    return services.catalogue_entry_save(entry=form.save(commit=False), by=user)
 
 
 @login_required
@@ -45,9 +50,9 @@ def quality_catalogue(request):
 @require_http_methods(["GET", "POST"])
 def quality_area_create(request):
     form = QualityAreaForm(request.POST or None, unit_ids=_catalogue_unit_ids(request.user))
-    if request.method == "POST" and form.is_valid():
-        services.catalogue_entry_save(entry=form.save(commit=False), by=request.user)
-        messages.success(request, _("Der Qualitätsbereich wurde angelegt."))
+    if request.method == "POST" and create_once(
+        request, form, create=lambda: _save_entry(form, request.user), success=_("Der Qualitätsbereich wurde angelegt.")
+    ):
         return redirect("casework:quality_catalogue")
     return render(request, "casework/quality/catalogue_form.html", {"form": form, "title": _("Bereich anlegen")})
 
@@ -57,8 +62,11 @@ def quality_area_create(request):
 def quality_area_edit(request, pk):
     area = access.get_quality_area_for(request.user, pk)
     form = QualityAreaForm(request.POST or None, instance=area, unit_ids=[area.unit_id])
-    if request.method == "POST" and form.is_valid():
-        services.catalogue_entry_save(entry=form.save(commit=False), by=request.user)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_or_refuse(form, save=lambda: _save_entry(form, request.user))
+    ):
         messages.success(request, _("Die Änderungen wurden gespeichert."))
         return redirect("casework:quality_catalogue")
     return render(request, "casework/quality/catalogue_form.html", {"form": form, "title": _("Bereich bearbeiten")})
@@ -69,9 +77,9 @@ def quality_area_edit(request, pk):
 def quality_criterion_create(request, pk):
     area = access.get_quality_area_for(request.user, pk)
     form = QualityCriterionForm(request.POST or None, unit=area.unit, initial={"area": area})
-    if request.method == "POST" and form.is_valid():
-        services.catalogue_entry_save(entry=form.save(commit=False), by=request.user)
-        messages.success(request, _("Das Kriterium wurde angelegt."))
+    if request.method == "POST" and create_once(
+        request, form, create=lambda: _save_entry(form, request.user), success=_("Das Kriterium wurde angelegt.")
+    ):
         return redirect("casework:quality_catalogue")
     context = {"form": form, "title": _("Kriterium anlegen")}
     return render(request, "casework/quality/catalogue_form.html", context)
@@ -82,8 +90,11 @@ def quality_criterion_create(request, pk):
 def quality_criterion_edit(request, pk):
     criterion = access.get_quality_criterion_for(request.user, pk)
     form = QualityCriterionForm(request.POST or None, instance=criterion, unit=criterion.area.unit)
-    if request.method == "POST" and form.is_valid():
-        services.catalogue_entry_save(entry=form.save(commit=False), by=request.user)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_or_refuse(form, save=lambda: _save_entry(form, request.user))
+    ):
         messages.success(request, _("Die Änderungen wurden gespeichert."))
         return redirect("casework:quality_catalogue")
     context = {"form": form, "title": _("Kriterium bearbeiten")}
@@ -136,6 +147,10 @@ def quality_profile(request, pk):
     return render(request, "casework/quality/profile.html", context)
 
 
+def _assessment_data(form):
+    return {"date": form.cleaned_data["date"], "note": form.cleaned_data["note"].strip(), "ratings": form.ratings()}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_create(request, pk):
@@ -151,16 +166,16 @@ def assessment_create(request, pk):
     form = AssessmentForm(
         request.POST or None, criteria=scope.criteria_of(unit.pk), initial={"date": timezone.localdate()}
     )
-    if request.method == "POST" and form.is_valid():
-        assessment = services.assessment_create(
-            organisation=organisation,
-            unit=unit,
-            date=form.cleaned_data["date"],
-            note=form.cleaned_data["note"].strip(),
-            ratings=form.ratings(),
-            by=request.user,
+    if request.method == "POST" and (
+        assessment := create_once(
+            request,
+            form,
+            create=lambda: services.assessment_create(
+                organisation=organisation, unit=unit, by=request.user, **_assessment_data(form)
+            ),
+            success=_("Die Standortbestimmung wurde gespeichert."),
         )
-        messages.success(request, _("Die Standortbestimmung wurde gespeichert."))
+    ):
         return redirect("casework:assessment_detail", pk=assessment.pk)
     context = {"form": form, "organisation": organisation, "unit": unit}
     return render(request, "casework/quality/assessment_form.html", context)
@@ -178,7 +193,7 @@ def assessment_detail(request, pk):
         "matrix": services.build_matrix([assessment], baseline=previous, include_unrated=False),
         "can_change": access.can(user, Action.CHANGE, {assessment.unit_id}),
         "can_delete": access.can(user, Action.DELETE, {assessment.unit_id}),
-        "history": history_of(assessment) if access.can(user, Action.HISTORY, {assessment.unit_id}) else None,
+        "history": history_of(assessment, user) if access.can(user, Action.HISTORY, {assessment.unit_id}) else None,
     }
     return render(request, "casework/quality/assessment_detail.html", context)
 
@@ -189,14 +204,14 @@ def assessment_edit(request, pk):
     assessment = access.get_assessment_for(request.user, pk, Action.CHANGE)
     criteria = services.criteria_for_assessment(unit=assessment.unit, assessment=assessment)
     form = AssessmentForm(request.POST or None, criteria=criteria, assessment=assessment)
-    if request.method == "POST" and form.is_valid():
-        services.assessment_update(
-            assessment=assessment,
-            date=form.cleaned_data["date"],
-            note=form.cleaned_data["note"].strip(),
-            ratings=form.ratings(),
-            by=request.user,
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_or_refuse(
+            form,
+            save=lambda: services.assessment_update(assessment=assessment, by=request.user, **_assessment_data(form)),
         )
+    ):
         messages.success(request, _("Die Änderungen wurden gespeichert."))
         return redirect("casework:assessment_detail", pk=assessment.pk)
     context = {"form": form, "organisation": assessment.organisation, "unit": assessment.unit, "assessment": assessment}

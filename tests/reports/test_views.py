@@ -162,13 +162,15 @@ def test_unknown_download_format_and_pending_report_are_not_found(client, people
 def test_targets_are_saved_per_unit_and_year(client, people, unit_mo, unit_lots):
     client.force_login(people["coordinator_mo"])
     url = reverse("reports:targets") + f"?unit={unit_mo.pk}&year=2025"
-    assert client.post(url, {"consultations": "400", "events": "12"}).status_code == 302
+    loaded = client.get(url).context["form"]["loaded_version"].value()
+    assert client.post(url, {"consultations": "400", "events": "12", "loaded_version": loaded}).status_code == 302
     assert dict(Target.objects.filter(unit=unit_mo, year=2025).values_list("metric", "value")) == {
         "consultations": 400,
         "events": 12,
     }
     assert client.post(url, {"consultations": "-5"}).status_code == 400
-    assert client.post(url, {"consultations": "", "events": "12"}).status_code == 302
+    loaded = client.get(url).context["form"]["loaded_version"].value()
+    assert client.post(url, {"consultations": "", "events": "12", "loaded_version": loaded}).status_code == 302
     assert dict(Target.objects.filter(unit=unit_mo).values_list("metric", "value")) == {"events": 12}
     # The other unit's targets are out of reach.
     assert client.get(reverse("reports:targets") + f"?unit={unit_lots.pk}").status_code == 404

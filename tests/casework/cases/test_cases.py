@@ -135,16 +135,16 @@ def test_status_can_be_set_to_dormant_and_back(client, people, records):
     advisor = people["advisor_mo"]
     client.force_login(advisor)
     data = case_data(case.organisation, case.unit, case.goal, title=case.title, opened_on="2026-03-02")
-    response = client.post(url("case_edit", case), {**data, "status": "dormant"})
+    response = client.post(url("case_edit", case), {**data, "status": "dormant", "loaded_version": case.version})
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == "dormant"
-    client.post(url("case_edit", case), {**data, "status": "open"})
+    client.post(url("case_edit", case), {**data, "status": "open", "loaded_version": case.version})
     case.refresh_from_db()
     assert case.status == "open"
     assert [h.status for h in case.history.order_by("history_id")] == ["open", "dormant", "open"]
     # Closing is not a status choice: it needs outcomes.
-    response = client.post(url("case_edit", case), {**data, "status": "closed"})
+    response = client.post(url("case_edit", case), {**data, "status": "closed", "loaded_version": case.version})
     assert "status" in response.context["form"].errors
     case.refresh_from_db()
     assert case.status == "open"
@@ -154,6 +154,7 @@ def test_unit_and_organisation_are_fixed_on_edit(client, people, records, unit_l
     case = records["case_own"]
     client.force_login(people["admin"])
     data = case_data(records["org_foreign"], unit_lots, case.goal, title="Neu", opened_on="2026-03-02", status="open")
+    data["loaded_version"] = case.version
     assert client.post(url("case_edit", case), data).status_code == 302
     case.refresh_from_db()
     assert (case.unit.code, case.organisation, case.title) == ("mo", records["org_own"], "Neu")
@@ -173,7 +174,12 @@ def test_close_with_outcomes(client, people, records, unit_mo):
     assert {f"outcome_{first.pk}", f"outcome_{second.pk}"} <= set(form.fields)
     response = client.post(
         url("case_close", case),
-        {"closed_on": "2026-06-30", f"outcome_{first.pk}": "2026-05-15", f"outcome_{second.pk}": "2026-06-30"},
+        {
+            "closed_on": "2026-06-30",
+            f"outcome_{first.pk}": "2026-05-15",
+            f"outcome_{second.pk}": "2026-06-30",
+            "loaded_version": case.version,
+        },
     )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -255,7 +261,7 @@ def test_reopen_keeps_outcomes_and_closing_again_replaces_them(client, people, r
     first, second = outcome(unit_mo, 0), outcome(unit_mo, 1)
     cases.case_close(case=case, by=advisor, closed_on=datetime.date(2026, 5, 1), outcomes={first: DAY})
     client.force_login(advisor)
-    response = client.post(url("case_reopen", case))
+    response = client.post(url("case_reopen", case), {"loaded_version": case.version})
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.status, case.closed_on) == ("open", None)
@@ -266,7 +272,10 @@ def test_reopen_keeps_outcomes_and_closing_again_replaces_them(client, people, r
     # The close form shows what was reached; clearing a date removes that outcome (with history).
     form = client.get(url("case_close", case)).context["form"]
     assert form.fields[f"outcome_{first.pk}"].initial == DAY
-    client.post(url("case_close", case), {"closed_on": "2026-07-01", f"outcome_{second.pk}": "2026-06-01"})
+    client.post(
+        url("case_close", case),
+        {"closed_on": "2026-07-01", f"outcome_{second.pk}": "2026-06-01", "loaded_version": case.version},
+    )
     case.refresh_from_db()
     assert case.status == "closed"
     assert [r.outcome for r in case.outcomes_reached.all()] == [second]
@@ -277,7 +286,7 @@ def test_reopen_needs_post_and_a_closed_case(client, people, records):
     case = records["case_own"]
     client.force_login(people["advisor_mo"])
     assert client.get(url("case_reopen", case)).status_code == 405
-    response = client.post(url("case_reopen", case), follow=True)
+    response = client.post(url("case_reopen", case), {"loaded_version": case.version}, follow=True)
     assert "Nur abgeschlossene Beratungsprozesse können wieder geöffnet werden." in response.content.decode()
     assert case.history.count() == 1
 

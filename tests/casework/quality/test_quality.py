@@ -285,6 +285,7 @@ def test_edit_changes_only_changed_ratings(client, people, project, unit_lots, c
     assert form.initial[f"rating_{criteria[0].pk}"] == PARTLY
     data = complete_post(criteria, rating=PARTLY, date="2025-05-06")
     data[f"rating_{criteria[0].pk}"] = MET
+    data["loaded_version"] = assessment.version
     assert client.post(url, data).status_code == 302
     assessment.refresh_from_db()
     assert assessment.date == datetime.date(2025, 5, 6)
@@ -343,7 +344,7 @@ def test_detail_shows_ratings_trend_and_notes(client, people, project, unit_lots
 def test_catalogue_editing_permissions(client, people, records):
     area = records["quality_area_foreign"]
     url = reverse("casework:quality_area_edit", kwargs={"pk": area.pk})
-    data = {"unit": area.unit_id, "name": "Koordination und Steuerung", "position": 1}
+    data = {"unit": area.unit_id, "name": "Koordination und Steuerung", "position": 1, "loaded_version": area.version}
 
     client.force_login(people["advisor_lots"])
     assert client.post(url, data).status_code == 403
