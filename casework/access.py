@@ -2,8 +2,20 @@
 
 Every view, filter, search and picker reaches records through these functions.
 Access is granted per unit: django-guardian object permissions on the `Unit`,
-held by the unit's groups. Consultations shared with the other unit carry
-per-object grants (`ConsultationGroupObjectPermission`).
+held by the unit's role groups (bound by key, see casework.roles).
+
+The rule for joint work:
+- A shared consultation has a lead unit (`unit`) and a partner unit (`shared_with`). Members of both
+  see it (the partner through per-object grants, `ConsultationGroupObjectPermission`). Both edit its
+  narrative: summary, agreements, topics of their own catalogue (and joint ones), their own unit's
+  advisors. Only the lead changes organisation, date and figures, case link, criteria and sharing,
+  and deletes it. A partner's form does not hold the lead's fields, and what it does not offer is kept.
+- A unit sees an organisation (and its contact persons) while the organisation belongs to the unit
+  or while at least one of its consultations is shared with the unit. This is derived, not stored:
+  un-sharing the last one takes the organisation away from the partner at once. Only the units it
+  belongs to change it.
+- History is for coordinators of units that may see the record. A related record named in a history
+  entry (or anywhere else) is shown only if the viewer may see it now (`visible_related`).
 
 Foreign or unknown records raise Http404 (never reveal that they exist);
 readers without the needed right on a record they may see get 403.
@@ -36,15 +48,26 @@ from casework.roles import ADMIN
 from organisations.models import ContactPerson, Organisation
 
 MAX_PK = 2**63 - 1
+# Checked before int(): Python refuses to convert more than 4,300 digits (ValueError), and
+# anything longer than MAX_PK's 19 digits (leading zeros stripped) cannot be a key anyway.
+MAX_PK_DIGITS = len(str(MAX_PK))
 
 
 def parse_pk(raw) -> int | None:
-    """A primary key from untrusted input, or None if it cannot be one."""
-    text = str(raw or "").strip()
-    if not text.isascii() or not text.isdigit():
+    """A primary key from untrusted input, or None if it cannot be one.
+
+    Every id that comes from a request goes through here, directly or through the form fields
+    and filters of casework.ui.fields: a positive integer that fits the database's bigint.
+    """
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw if 0 < raw <= MAX_PK else None
+    text = str(raw if raw is not None else "").strip().lstrip("0")
+    if not text.isascii() or not text.isdigit() or len(text) > MAX_PK_DIGITS:
         return None
     value = int(text)
-    return value if 0 < value <= MAX_PK else None
+    return value if value <= MAX_PK else None
 
 
 class Action(Enum):
@@ -65,12 +88,14 @@ UNIT_PERMISSIONS = {
     Action.REPORTS: "view_unit_reports",
 }
 
-# What a per-object grant on a shared consultation allows, per unit permission.
+# What a per-object grant on a shared consultation allows the partner, per unit permission.
+# History and deletion are not granted per object: history follows the partner unit's own
+# HISTORY right, and only the lead deletes.
 SHARED_CONSULTATION_PERMISSIONS = {
     Action.VIEW: "view_consultation",
     Action.CHANGE: "change_consultation",
-    Action.DELETE: "delete_consultation",
-    Action.HISTORY: "view_consultation",
+    Action.DELETE: None,
+    Action.HISTORY: None,
     Action.CATALOGUES: None,
     Action.REPORTS: None,
 }
@@ -153,6 +178,8 @@ def _shared_grants(user, action: Action):
 def _consultation_visibility(user, action: Action, path: str = "") -> Q:
     """The condition "a consultation `user` may `action`", for Consultation (path "") or a relation to it."""
     unit_ids = unit_ids_for(user, action)
+    if SHARED_CONSULTATION_PERMISSIONS[action] is None:
+        return Q(**{f"{path}unit_id__in": unit_ids})
     grants = _shared_grants(user, action)
     # The same condition, shaped for each planner (measured on 100,000 consultations):
     # PostgreSQL hashes an IN (subquery) once (count ~9 ms instead of ~35 ms with EXISTS);
@@ -173,7 +200,18 @@ def consultations_visible_to(user, action: Action = Action.VIEW):
 def can_on_consultation(user, action: Action, consultation) -> bool:
     if consultation.unit_id in unit_ids_for(user, action):
         return True
-    return SHARED_CONSULTATION_PERMISSIONS[action] in _shared_codenames(user, consultation)
+    if action is Action.HISTORY:
+        # Coordinators of the partner unit, while the record is shared with it.
+        return consultation.shared_with_id in unit_ids_for(user, Action.HISTORY) and can_on_consultation(
+            user, Action.VIEW, consultation
+        )
+    codename = SHARED_CONSULTATION_PERMISSIONS[action]
+    return codename is not None and codename in _shared_codenames(user, consultation)
+
+
+def leads_consultation(user, consultation) -> bool:
+    """Whether `user` edits as the lead unit (all fields) rather than as the partner (the narrative only)."""
+    return consultation.pk is None or consultation.unit_id in unit_ids_for(user, Action.CHANGE)
 
 
 def _shared_codenames(user, consultation) -> frozenset[str]:
@@ -201,15 +239,32 @@ def get_consultation_for(user, pk, action: Action = Action.VIEW, queryset=None) 
 
 
 def organisations_visible_to(user, action: Action = Action.VIEW):
+    """Organisations of the person's units, plus (to see only) those with a consultation shared with them."""
     unit_ids = unit_ids_for(user, action)
     if not unit_ids:
         return Organisation.objects.none()
     links = Organisation.units.through.objects.filter(organisation_id=OuterRef("pk"), unit_id__in=unit_ids)
-    return Organisation.objects.filter(Exists(links))
+    if action not in (Action.VIEW, Action.HISTORY):
+        return Organisation.objects.filter(Exists(links))
+    # Served by the partial index on (shared_with, organisation) of shared consultations.
+    shared = Consultation.objects.filter(organisation_id=OuterRef("pk"), shared_with_id__in=unit_ids)
+    return Organisation.objects.filter(Exists(links) | Exists(shared))
 
 
 def organisation_unit_ids(organisation) -> set[int]:
+    """The units the organisation belongs to (they change it); partners through sharing only see it."""
     return {unit.pk for unit in organisation.units.all()}
+
+
+def can_on_organisation(user, action: Action, organisation) -> bool:
+    """Change and delete: the units it belongs to; history: coordinators of every unit that sees it."""
+    if action is Action.HISTORY and not can(user, action, organisation_unit_ids(organisation)):
+        # A partner unit's coordinators, while a consultation of the organisation is shared with it.
+        return (
+            bool(unit_ids_for(user, action))
+            and organisations_visible_to(user, action).filter(pk=organisation.pk).exists()
+        )
+    return can(user, action, organisation_unit_ids(organisation))
 
 
 def get_organisation_for(user, pk, action: Action = Action.VIEW) -> Organisation:
@@ -374,6 +429,25 @@ def get_quality_criterion_for(user, pk, action: Action = Action.CATALOGUES) -> Q
     if action is not Action.VIEW and not can(user, action, {criterion.area.unit_id}):
         raise PermissionDenied
     return criterion
+
+
+# --- Names of related records --------------------------------------------------------------------
+
+
+def visible_related(user, model):
+    """The records of `model` that `user` may see now, for naming related records (history, detail pages);
+    None where the model is a catalogue or a person every member may see named."""
+    selectors = {
+        Consultation: consultations_visible_to,
+        Organisation: organisations_visible_to,
+        ContactPerson: lambda person: ContactPerson.objects.filter(organisation__in=organisations_visible_to(person)),
+        Case: cases_visible_to,
+        Event: events_visible_to,
+        Assessment: assessments_visible_to,
+        FollowUp: follow_ups_visible_to,
+    }
+    selector = selectors.get(model)
+    return selector(user) if selector else None
 
 
 # --- Funder reports ------------------------------------------------------------------------------

@@ -19,13 +19,41 @@ from casework.models import (
 )
 
 
+def in_use(entry) -> bool:
+    """Whether any record (not a history copy) refers to this catalogue entry."""
+    # Hidden relations too (related_name="+", e.g. a consultation's Kreis).
+    relations = [f for f in entry._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete]
+    for relation in relations:
+        model = relation.related_model
+        if model._meta.model_name.startswith("historical") or model._meta.auto_created:
+            continue
+        if model._base_manager.filter(**{relation.field.name: entry}).exists():
+            return True
+    return False
+
+
+class RetireInsteadOfDelete:
+    """Catalogue entries in use are retired, never deleted: deleting a topic would silently take it off
+    every consultation (and out of past funder figures). Unused entries may still be deleted one by one."""
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and in_use(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
 @admin.register(Unit)
 class UnitAdmin(GuardedModelAdmin):
     list_display = ["short_name", "name", "code", "colour"]
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(RetireInsteadOfDelete, SimpleHistoryAdmin):
     list_display = ["name", "unit", "position", "retired_at"]
     list_filter = ["unit", "retired_at"]
     list_editable = ["position", "retired_at"]
@@ -45,7 +73,7 @@ class ConsultationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CaseGoal, CaseOutcome)
-class CaseCatalogueAdmin(SimpleHistoryAdmin):
+class CaseCatalogueAdmin(RetireInsteadOfDelete, SimpleHistoryAdmin):
     list_display = ["name", "unit", "position", "retired_at"]
     list_filter = ["unit", "retired_at"]
     list_editable = ["position", "retired_at"]
@@ -70,9 +98,13 @@ class QualityCriterionInline(admin.TabularInline):
     model = QualityCriterion
     extra = 0
 
+    def has_delete_permission(self, request, obj=None):
+        # `obj` is the area: criteria of an area in use are retired, not deleted.
+        return not (obj is not None and in_use(obj)) and super().has_delete_permission(request, obj)
+
 
 @admin.register(QualityArea)
-class QualityAreaAdmin(SimpleHistoryAdmin):
+class QualityAreaAdmin(RetireInsteadOfDelete, SimpleHistoryAdmin):
     list_display = ["name", "unit", "position", "retired_at"]
     inlines = [QualityCriterionInline]
 

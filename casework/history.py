@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.db.models.signals import post_save
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from simple_history.utils import get_m2m_reverse_field_name
 
+from casework import access
 from casework.ui.labels import person_label
 
 HISTORY_LIMIT = 15
+# Shown instead of the name of a related record the viewer may not see (now).
+HIDDEN = gettext_lazy("anderer Datensatz")
 KINDS = {"+": "angelegt", "~": "geändert", "-": "gelöscht"}
 
 
@@ -30,7 +33,7 @@ def _display(field, value, related):
         return "–"
     if field.many_to_one:
         obj = related[field.related_model].get(value)
-        return str(obj) if obj is not None else "–"
+        return str(obj) if obj is not None else str(HIDDEN)
     choices = getattr(field, "flatchoices", None)
     if choices:
         return str(dict(choices).get(value, value))
@@ -43,8 +46,14 @@ def _display(field, value, related):
     return str(value)
 
 
-def _related_objects(deltas):
-    """The objects behind changed foreign keys: one query per related model, not per change."""
+def _visible(viewer, model):
+    """The records of `model` whose names `viewer` may read."""
+    restricted = access.visible_related(viewer, model)
+    return model._default_manager.all() if restricted is None else restricted
+
+
+def _related_objects(deltas, viewer):
+    """The objects behind changed foreign keys that `viewer` may see: one query per related model."""
     ids = defaultdict(set)
     for _field_changes in deltas:
         for field, old, new in _field_changes:
@@ -52,8 +61,20 @@ def _related_objects(deltas):
                 ids[field.related_model] |= {value for value in (old, new) if value is not None}
     related = defaultdict(dict)
     for model, pks in ids.items():
-        related[model] = model._default_manager.in_bulk(pks)
+        related[model] = _visible(viewer, model).in_bulk(pks)
     return related
+
+
+def _hidden_m2m_targets(records, m2m, viewer) -> dict:
+    """Per m2m field, the ids of related records named in these entries that `viewer` may not see."""
+    hidden = {}
+    for field, (_prefetch, accessor, target) in m2m.items():
+        if access.visible_related(viewer, field.related_model) is None:
+            continue
+        named = {getattr(row, f"{target}_id") for entry in records for row in getattr(entry, accessor).all()}
+        visible = set(_visible(viewer, field.related_model).filter(pk__in=named).values_list("pk", flat=True))
+        hidden[field] = named - visible
+    return hidden
 
 
 def _m2m_prefetches(history_model):
@@ -74,12 +95,18 @@ def _m2m_prefetches(history_model):
     return prefetches
 
 
-def _m2m_names(entry, accessor, target):
-    return sorted(str(getattr(row, target)) for row in getattr(entry, accessor).all())
+def _m2m_names(entry, accessor, target, hidden=frozenset()):
+    return sorted(
+        str(HIDDEN) if getattr(row, f"{target}_id") in hidden else str(getattr(row, target))
+        for row in getattr(entry, accessor).all()
+    )
 
 
-def history_of(record, limit=HISTORY_LIMIT) -> list[HistoryEntry]:
-    """The latest changes, newest first, each with the fields it changed (old → new), in a fixed number of queries."""
+def history_of(record, viewer, limit=HISTORY_LIMIT) -> list[HistoryEntry]:
+    """The latest changes, newest first, each with the fields it changed (old → new), in a fixed number of queries.
+
+    Related records are named only where `viewer` may see them now; otherwise "anderer Datensatz".
+    """
     history_model = record.history.model
     m2m = _m2m_prefetches(history_model)
     records = list(
@@ -99,7 +126,8 @@ def history_of(record, limit=HISTORY_LIMIT) -> list[HistoryEntry]:
         else []
         for newer, older in pairs
     ]
-    related = _related_objects(deltas)
+    related = _related_objects(deltas, viewer)
+    hidden = _hidden_m2m_targets(records, m2m, viewer)
     entries = []
     for (newer, older), field_changes in zip(pairs, deltas, strict=True):
         changes = [
@@ -108,7 +136,8 @@ def history_of(record, limit=HISTORY_LIMIT) -> list[HistoryEntry]:
         ]
         if older is not None:
             for field, (_prefetch, accessor, target) in m2m.items():
-                old, new = _m2m_names(older, accessor, target), _m2m_names(newer, accessor, target)
+                secret = hidden.get(field, frozenset())
+                old, new = _m2m_names(older, accessor, target, secret), _m2m_names(newer, accessor, target, secret)
                 if old != new:
                     changes.append((field.verbose_name, ", ".join(old) or "–", ", ".join(new) or "–"))
         user = newer.history_user

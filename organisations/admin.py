@@ -1,11 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from casework.admin import RetireInsteadOfDelete
 from organisations.models import ContactPerson, Organisation, Region
 
 
 @admin.register(Region)
-class RegionAdmin(SimpleHistoryAdmin):
+class RegionAdmin(RetireInsteadOfDelete, SimpleHistoryAdmin):
+    """A region in use ends with "gültig bis" instead of being deleted."""
+
     list_display = ["name", "key", "kind", "administrative_district", "valid_from", "valid_until"]
     list_filter = ["administrative_district", "kind"]
     search_fields = ["name", "key"]

@@ -5,11 +5,10 @@ The organisations are planned first; their "created" dates follow the consultati
 """
 
 import datetime
-from collections import defaultdict
 
 from django.utils.text import slugify
 
-from casework.management.seeding import UNIT_CODES, Picker, ascii_text, explicit_timestamps
+from casework.management.seeding import Picker, ascii_text, explicit_timestamps
 from casework.roles import ADVISOR
 from organisations.models import ContactPerson, Organisation, Region
 
@@ -306,12 +305,9 @@ class OrganisationDemo:
         Returns the organisations in creation order and the number of contact persons.
         """
         ctx, rng = self.ctx, self.rng
-        first_day, partners = {}, defaultdict(set)
+        first_day = {}
         for consultation in consultations:
-            key = id(consultation.organisation)
-            first_day.setdefault(key, consultation.date)
-            if consultation.shared_with is not None:
-                partners[key].add(consultation.shared_with.code)
+            first_day.setdefault(id(consultation.organisation), consultation.date)
         for org, code in zip(organisations, unit_codes, strict=True):
             if id(org) in first_day:
                 created = first_day[id(org)] - datetime.timedelta(days=rng.randint(0, 90))
@@ -327,12 +323,8 @@ class OrganisationDemo:
 
         with explicit_timestamps(Organisation):
             org_history = ctx.insert(Organisation, organisations, f"Lege {len(organisations)} Organisationen an …")
-            links = [
-                (org.pk, ctx.units[c].pk)
-                for org, code in zip(organisations, unit_codes, strict=True)
-                for c in UNIT_CODES
-                if c == code or c in partners.get(id(org), ())
-            ]
+            # An organisation belongs to its unit; a partner sees it while a consultation is shared.
+            links = [(org.pk, ctx.units[code].pk) for org, code in zip(organisations, unit_codes, strict=True)]
             ctx.insert_m2m(Organisation.units.field, links, org_history, "organisations.HistoricalOrganisation_units")
             contacts = self._plan_contacts(organisations, unit_codes)
             ctx.insert(ContactPerson, contacts, f"Lege {len(contacts)} Ansprechpersonen an …")

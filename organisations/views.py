@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from casework import access
 from casework.access import Action
 from casework.cases import organisation_panel as cases_panel
+from casework.concurrency import create_once, save_or_refuse
 from casework.events import organisation_panel as events_panel
 from casework.history import history_of
 from casework.quality import organisation_panel as quality_panel
@@ -51,12 +52,18 @@ def organisation_detail(request, pk):
         "timeline": timeline,
         "timeline_total": timeline[0].total if timeline else 0,
         "can_change": access.can(request.user, Action.CHANGE, unit_ids),
-        "history": history_of(organisation) if access.can(request.user, Action.HISTORY, unit_ids) else None,
+        "history": history_of(organisation, request.user)
+        if access.can_on_organisation(request.user, Action.HISTORY, organisation)
+        else None,
         **cases_panel.organisation_context(request.user, organisation),
         **quality_panel.organisation_context(request.user, organisation),
         **events_panel.organisation_context(request.user, organisation),
     }
     return render(request, "organisations/organisation_detail.html", context)
+
+
+def _save(form, user):
+    return services.organisation_save(organisation=form.save(commit=False), by=user, unit_ids=form.unit_ids_to_save())
 
 
 @login_required
@@ -71,11 +78,11 @@ def organisation_create(request):
         initial={"units": sorted(access.unit_ids_for(request.user, Action.CHANGE))},
         user=request.user,
     )
-    if request.method == "POST" and form.is_valid():
-        organisation = services.organisation_save(
-            organisation=form.save(commit=False), by=request.user, unit_ids=form.unit_ids_to_save()
+    if request.method == "POST" and (
+        organisation := create_once(
+            request, form, create=lambda: _save(form, request.user), success=_("Die Organisation wurde angelegt.")
         )
-        messages.success(request, _("Die Organisation wurde angelegt."))
+    ):
         if then_log_consultation:
             return redirect(f"{reverse('casework:consultation_create')}?organisation={organisation.pk}")
         return redirect("organisations:organisation_detail", pk=organisation.pk)
@@ -87,10 +94,7 @@ def organisation_create(request):
 def organisation_edit(request, pk):
     organisation = access.get_organisation_for(request.user, pk, Action.CHANGE)
     form = OrganisationForm(request.POST or None, instance=organisation, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        services.organisation_save(
-            organisation=form.save(commit=False), by=request.user, unit_ids=form.unit_ids_to_save()
-        )
+    if request.method == "POST" and form.is_valid() and save_or_refuse(form, save=lambda: _save(form, request.user)):
         messages.success(request, _("Die Änderungen wurden gespeichert."))
         return redirect("organisations:organisation_detail", pk=organisation.pk)
     return render(request, "organisations/organisation_form.html", {"form": form, "organisation": organisation})
@@ -118,11 +122,10 @@ def organisation_picker(request):
 def contact_create(request, pk):
     organisation = access.get_organisation_for(request.user, pk, Action.CHANGE)
     form = ContactPersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        contact = form.save(commit=False)
-        contact.organisation = organisation
-        contact.save()
-        messages.success(request, _("Die Ansprechperson wurde gespeichert."))
+    form.instance.organisation = organisation
+    if request.method == "POST" and create_once(
+        request, form, create=form.save, success=_("Die Ansprechperson wurde gespeichert.")
+    ):
         return redirect("organisations:organisation_detail", pk=organisation.pk)
     return render(request, "organisations/contact_form.html", {"form": form, "organisation": organisation})
 
@@ -132,21 +135,25 @@ def contact_create(request, pk):
 def contact_edit(request, pk):
     contact = access.get_contact_for(request.user, pk, Action.CHANGE)
     form = ContactPersonForm(request.POST or None, instance=contact)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and save_or_refuse(form, save=form.save):
         messages.success(request, _("Die Änderungen wurden gespeichert."))
         return redirect("organisations:organisation_detail", pk=contact.organisation_id)
     return render(
         request,
         "organisations/contact_form.html",
-        {"form": form, "organisation": contact.organisation, "contact": contact},
+        {
+            "form": form,
+            "organisation": contact.organisation,
+            "contact": contact,
+            "can_delete": access.can(request.user, Action.DELETE, access.organisation_unit_ids(contact.organisation)),
+        },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_delete(request, pk):
-    contact = access.get_contact_for(request.user, pk, Action.CHANGE)
+    contact = access.get_contact_for(request.user, pk, Action.DELETE)
     if request.method == "POST":
         organisation_id = contact.organisation_id
         contact.delete()

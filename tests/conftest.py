@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 
-from casework.models import Assessment, Case, CaseGoal, Event, FollowUp, QualityArea, Unit
+from casework.models import Assessment, Case, CaseGoal, Consultation, Event, FollowUp, QualityArea, Unit
 from casework.roles import ADVISOR, COORDINATOR, admin_group, role_group
 from reports.models import Report, ReportFile
 from tests.factories import ConsultationFactory, OrganisationFactory
@@ -148,3 +148,29 @@ def records(people, unit_mo, unit_lots):
         "quality_criterion_foreign": quality_criterion,
         "assessment_foreign": assessment,
     }
+
+
+@pytest.fixture
+def matrix_records(records, people, unit_mo, unit_lots):
+    """`records` plus a "shared" target for every record kind that hangs on a shared organisation.
+
+    - contact_shared: a contact person of the shared organisation (MO's; Lots sees it through the share);
+    - case_shared: MO's case on the shared organisation, with the shared consultation attached;
+    - assessment_shared: a Lots assessment of a Lots project whose consultation is shared with MO.
+    """
+    day = datetime.date(2026, 3, 2)
+    org_shared = records["org_shared"]
+    contact = org_shared.contacts.create(name="Hamid Osman", function="Kasse", consent_date=day)
+    case = Case.objects.create(
+        unit=unit_mo,
+        organisation=org_shared,
+        title="Gemeinnützigkeit beantragen",
+        goal=CaseGoal.objects.filter(unit=unit_mo).first(),
+        opened_on=day,
+    )
+    Consultation.objects.filter(pk=records["shared"].pk).update(case=case)
+    project = OrganisationFactory(units=[unit_lots], name="Lotsenprojekt Kassel", kind="guide_project")
+    ConsultationFactory(unit=unit_lots, shared_with=unit_mo, organisation=project, date=day)
+    assessment = Assessment.objects.create(unit=unit_lots, organisation=project, date=day)
+    assessment.ratings.create(criterion=records["quality_criterion_foreign"], rating="met")
+    return {**records, "contact_shared": contact, "case_shared": case, "assessment_shared": assessment}

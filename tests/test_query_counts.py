@@ -64,7 +64,8 @@ def test_bounded_queries(client, people, many, role, name, target, params):
     client.get(url, params)  # warm the session
     with assert_max_queries(MAX_FORM_QUERIES if name in FORM_PAGES else MAX_QUERIES):
         response = client.get(url, params)
-    assert response.status_code in (200, 404)
+    # 403: the Lots*innen advisor sees the organisation through shared consultations, but does not change it.
+    assert response.status_code in (200, 403, 404)
 
 
 @pytest.mark.django_db

@@ -10,15 +10,35 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
+from casework.concurrency import ConcurrencySafeForm
 from casework.models import Case, Consultation, QualityCriterion, Unit
-from casework.ui.fields import OrganisationChoiceField, TopicChoiceField
+from casework.ui.fields import (
+    BoundedDateField,
+    IdMultipleChoiceField,
+    OrganisationChoiceField,
+    TopicChoiceField,
+    model_field,
+)
 from casework.ui.labels import person_label
-from casework.ui.widgets import DatePicker, PickerSelect, limit_picker_choices
+from casework.ui.widgets import PickerSelect, limit_picker_choices
 
+# What only the lead unit of a joint consultation changes.
+LEAD_FIELDS = [
+    "unit",
+    "shared_with",
+    "organisation",
+    "date",
+    "duration_minutes",
+    "format",
+    "initiated_by",
+    "participants",
+    "case",
+    "criteria",
+]
 DURATION_CHOICES = [(m, f"{m // 60}:{m % 60:02d} h") for m in range(15, 12 * 60 + 1, 15)]
 
 
-class ConsultationForm(forms.ModelForm):
+class ConsultationForm(ConcurrencySafeForm, forms.ModelForm):
     """Log or edit a consultation. Every choice is limited to what the person may use."""
 
     organisation = OrganisationChoiceField(
@@ -28,16 +48,21 @@ class ConsultationForm(forms.ModelForm):
     )
     duration_minutes = forms.TypedChoiceField(label=_("Dauer"), choices=DURATION_CHOICES, coerce=int, initial=60)
     topics = TopicChoiceField(queryset=None, label=_("Themen"), widget=forms.CheckboxSelectMultiple)
-    advisors = forms.ModelMultipleChoiceField(
-        queryset=None, label=_("Berater*innen"), widget=forms.CheckboxSelectMultiple
+    advisors = IdMultipleChoiceField(queryset=None, label=_("Berater*innen"), widget=forms.CheckboxSelectMultiple)
+    # Declared (not generated from Meta) so that their ids are checked before any query (casework.ui.fields).
+    unit = model_field(Consultation, "unit")
+    shared_with = model_field(Consultation, "shared_with")
+    case = model_field(Consultation, "case")
+    criteria = model_field(Consultation, "criteria", widget=forms.CheckboxSelectMultiple)
+    date = BoundedDateField(
+        label=_("Datum"),
+        error_messages={
+            "too_early": _("Das Kompetenzzentrum berät erst seit 2017."),
+            "too_late": _("Eine Beratung kann nicht in der Zukunft liegen."),
+        },
     )
-    date = forms.DateField(label=_("Datum"), widget=DatePicker())
     # Not model fields: a date here adds a follow-up (Wiedervorlage) for the person logging.
-    follow_up_date = forms.DateField(
-        label=_("Wiedervorlage am"),
-        required=False,
-        widget=DatePicker(),
-    )
+    follow_up_date = BoundedDateField(label=_("Wiedervorlage am"), required=False)
     follow_up_what = forms.CharField(
         label=_("Was ist dann zu tun?"), required=False, max_length=200, initial=_("Nachfassen")
     )
@@ -69,12 +94,48 @@ class ConsultationForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        if self.instance.pk:
+        self.leads = access.leads_consultation(user, self.instance)
+        if not self.leads:
+            # The partner unit edits the narrative only; the lead's fields are not in its form.
+            for name in LEAD_FIELDS:
+                del self.fields[name]
+            unit_ids = sorted(access.unit_ids_for(user, Action.CHANGE) & {self.instance.shared_with_id})
+        elif self.instance.pk:
             # The lead unit is fixed once logged; sharing can still change.
             unit_ids = [self.instance.unit_id]
             self.fields["unit"].disabled = True
         else:
             unit_ids = sorted(access.unit_ids_for(user, Action.CHANGE))
+        if self.leads:
+            self._init_lead_fields(user, unit_ids)
+        self._init_shared_choices(unit_ids)
+
+        self.helper = FormHelper()
+        self.helper.render_hidden_fields = True  # the loaded version or the one-time token
+        lead_layout = [
+            Row(Column("unit", css_class="col-md-6"), Column("shared_with", css_class="col-md-6")),
+            "organisation",
+            Row(
+                Column("date", css_class="col-md-3"),
+                Column("duration_minutes", css_class="col-md-3"),
+                Column("format", css_class="col-md-3"),
+                Column("initiated_by", css_class="col-md-3"),
+            ),
+            Row(Column("participants", css_class="col-md-3")),
+        ]
+        self.helper.layout = Layout(
+            *(lead_layout if self.leads else []),
+            Field("topics", wrapper_class="choice-columns"),
+            Field("advisors", wrapper_class="choice-columns"),
+            "summary",
+            "agreements",
+            *(["case"] if "case" in self.fields else []),
+            *([Field("criteria", wrapper_class="choice-columns")] if "criteria" in self.fields else []),
+            Row(Column("follow_up_date", css_class="col-md-3"), Column("follow_up_what", css_class="col-md-9")),
+            Submit("save", _("Speichern")),
+        )
+
+    def _init_lead_fields(self, user, unit_ids):
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=unit_ids)
         self.fields["unit"].empty_label = None
         # Sharing means: with a unit other than the lead unit.
@@ -94,40 +155,43 @@ class ConsultationForm(forms.ModelForm):
             _("Neue Organisation anlegen und danach hier weiter erfassen"),
         )
 
-        # On edit, ModelForm has loaded the current topics and advisors into `initial`; keep them selectable.
-        chosen_topics = self.initial.get("topics", []) if self.instance.pk else []
-        # The unit's own catalogue first, joint topics after it.
-        self.fields["topics"].queryset = access.topics_selectable_for(unit_ids, keep=chosen_topics).order_by(
+    def _init_shared_choices(self, unit_ids):
+        """Topics and advisors: each unit chooses from its own catalogue and people (joint topics: both).
+
+        On a joint record, what belongs to the other unit is not offered and is kept on save.
+        """
+        # ModelForm has loaded the current topics and advisors into `initial` already.
+        current_topics = list(self.initial.get("topics", [])) if self.instance.pk else []
+        own_topics = [t for t in current_topics if t.unit_id is None or t.unit_id in unit_ids]
+        self.kept_topics = [t for t in current_topics if t not in own_topics]
+        # The unit's own catalogue first, joint topics after it; retired topics already chosen stay.
+        self.fields["topics"].queryset = access.topics_selectable_for(unit_ids, keep=own_topics).order_by(
             F("unit_id").asc(nulls_last=True), "position", "name"
         )
-        chosen_advisors = {a.pk for a in self.initial.get("advisors", [])} if self.instance.pk else set()
+        current_advisors = list(self.initial.get("advisors", [])) if self.instance.pk else []
+        other_units = {self.instance.unit_id, self.instance.shared_with_id} - set(unit_ids) - {None}
+        others = set()
+        if other_units and current_advisors:
+            others = set(access.advisors_of(other_units).exclude(pk__in=access.advisors_of(unit_ids).values("pk")))
+        self.kept_advisors = [a for a in current_advisors if a in others]
+        chosen = [a.pk for a in current_advisors if a not in others]
         self.fields["advisors"].queryset = (
             get_user_model()
-            .objects.filter(Q(pk__in=access.advisors_of(unit_ids).values("pk")) | Q(pk__in=chosen_advisors))
+            .objects.filter(Q(pk__in=access.advisors_of(unit_ids).values("pk")) | Q(pk__in=chosen))
             .order_by("last_name", "first_name", "username")
         )
         self.fields["advisors"].label_from_instance = person_label
-
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
-            Row(Column("unit", css_class="col-md-6"), Column("shared_with", css_class="col-md-6")),
-            "organisation",
-            Row(
-                Column("date", css_class="col-md-3"),
-                Column("duration_minutes", css_class="col-md-3"),
-                Column("format", css_class="col-md-3"),
-                Column("initiated_by", css_class="col-md-3"),
-            ),
-            Row(Column("participants", css_class="col-md-3")),
-            Field("topics", wrapper_class="choice-columns"),
-            Field("advisors", wrapper_class="choice-columns"),
-            "summary",
-            "agreements",
-            *(["case"] if "case" in self.fields else []),
-            *([Field("criteria", wrapper_class="choice-columns")] if "criteria" in self.fields else []),
-            Row(Column("follow_up_date", css_class="col-md-3"), Column("follow_up_what", css_class="col-md-9")),
-            Submit("save", _("Speichern")),
-        )
+        # The other unit's topics and advisors already count: choosing own ones is then optional.
+        self.fields["topics"].required = not self.kept_topics
+        self.fields["advisors"].required = not self.kept_advisors
+        if self.kept_topics:
+            self.fields["topics"].help_text = _("Themen der anderen Fachstelle bleiben erhalten: %(names)s") % {
+                "names": ", ".join(t.name for t in self.kept_topics)
+            }
+        if self.kept_advisors:
+            self.fields["advisors"].help_text = _("Berater*innen der anderen Fachstelle bleiben: %(names)s") % {
+                "names": ", ".join(person_label(a) for a in self.kept_advisors)
+            }
 
     def _limit_case_choices(self, user, unit_ids, organisation):
         """Cases of the chosen organisation in the unit that are still running (or already linked)."""
@@ -184,9 +248,13 @@ class ConsultationForm(forms.ModelForm):
             foreign_criteria = [c for c in cleaned.get("criteria", []) if c.area.unit_id != unit.pk]
             if foreign_criteria:
                 self.add_error("criteria", _("Qualitätskriterien gibt es nur für die Fachstelle, die sie führt."))
-        date, follow_up = cleaned.get("date"), cleaned.get("follow_up_date")
+        date, follow_up = cleaned.get("date", self.instance.date), cleaned.get("follow_up_date")
         if date and follow_up and follow_up < date:
             self.add_error("follow_up_date", _("Die Wiedervorlage darf nicht vor dem Beratungsdatum liegen."))
         if follow_up and not cleaned.get("follow_up_what", "").strip():
             self.add_error("follow_up_what", _("Bitte angeben, was bei der Wiedervorlage zu tun ist."))
+        if "topics" in cleaned:
+            cleaned["topics"] = [*cleaned["topics"], *self.kept_topics]
+        if "advisors" in cleaned:
+            cleaned["advisors"] = [*cleaned["advisors"], *self.kept_advisors]
         return cleaned

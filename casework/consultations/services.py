@@ -13,7 +13,6 @@ from casework.roles import ROLE_UNIT_PERMISSIONS, role_group
 UNIT_TO_ACTION = {
     "view_unit_records": Action.VIEW,
     "change_unit_records": Action.CHANGE,
-    "delete_unit_records": Action.DELETE,
 }
 
 
@@ -27,6 +26,7 @@ def _sync_share_grants(consultation: Consultation) -> None:
     for role, unit_codenames in ROLE_UNIT_PERMISSIONS.items():
         group = role_group(partner, role)
         codenames = {SHARED_CONSULTATION_PERMISSIONS[UNIT_TO_ACTION[c]] for c in unit_codenames if c in UNIT_TO_ACTION}
+        codenames.discard(None)
         for permission in Permission.objects.filter(
             content_type__app_label="casework", content_type__model="consultation", codename__in=codenames
         ):
@@ -34,25 +34,28 @@ def _sync_share_grants(consultation: Consultation) -> None:
                 ConsultationGroupObjectPermission(group=group, permission=permission, content_object=consultation)
             )
     ConsultationGroupObjectPermission.objects.bulk_create(grants)
-    # Joint work makes the organisation a partner of both units.
-    consultation.organisation.units.add(partner)
 
 
 @transaction.atomic
-def consultation_save(*, consultation: Consultation, by, topics, advisors, criteria=(), follow_up=None) -> Consultation:
+def consultation_save(
+    *, consultation: Consultation, by, topics, advisors, criteria=None, follow_up=None
+) -> Consultation:
     """Create or update a consultation with its topics, advisors and sharing grants.
 
-    `follow_up` is an optional (due date, what) pair: a new follow-up for `by`.
+    `criteria` None keeps the current ones (a partner's form has none). `follow_up` is an optional
+    (due date, what) pair: a new follow-up for `by`.
     """
     is_new = consultation._state.adding
     if is_new:
         consultation.created_by = by
-    consultation.region_id = consultation.region_id or consultation.organisation.region_id
+    if is_new or _moved(consultation):
+        consultation.region = region_of(consultation.organisation, consultation.date)
 
     def set_relations():
         consultation.topics.set(topics)
         consultation.advisors.set(advisors)
-        consultation.criteria.set(criteria)
+        if criteria is not None:
+            consultation.criteria.set(criteria)
 
     save_with_single_history_entry(consultation, by=by, created=is_new, set_relations=set_relations)
     _sync_share_grants(consultation)
@@ -61,6 +64,17 @@ def consultation_save(*, consultation: Consultation, by, topics, advisors, crite
         due_on, what = follow_up
         follow_up_create(owner=consultation, due_on=due_on, what=what, assigned_to=by, by=by)
     return consultation
+
+
+def region_of(organisation, day):
+    """A consultation's Kreis: its organisation's Kreis on the consultation's date."""
+    return organisation.region.on(day)
+
+
+def _moved(consultation) -> bool:
+    """Whether organisation or date differ from the stored record (then the Kreis is derived again)."""
+    stored = Consultation.objects.filter(pk=consultation.pk).values("organisation_id", "date").first()
+    return stored != {"organisation_id": consultation.organisation_id, "date": consultation.date}
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from casework import access
 from casework.access import Action
+from casework.concurrency import create_once, save_or_refuse
 from casework.consultations import services
 from casework.consultations.filters import ConsultationFilter
 from casework.consultations.forms import ConsultationForm
@@ -46,7 +47,7 @@ def consultation_detail(request, pk):
         "consultation": consultation,
         "can_change": can_change,
         "can_delete": access.can_on_consultation(request.user, Action.DELETE, consultation),
-        "history": history_of(consultation) if show_history else None,
+        "history": history_of(consultation, request.user) if show_history else None,
         **follow_up_panel(request, consultation, can_change=can_change),
     }
     return render(request, "casework/consultations/detail.html", context)
@@ -59,7 +60,7 @@ def _save(form, user):
         by=user,
         topics=form.cleaned_data["topics"],
         advisors=form.cleaned_data["advisors"],
-        criteria=form.cleaned_data.get("criteria", ()),
+        criteria=form.cleaned_data.get("criteria"),
         follow_up=(due_on, form.cleaned_data["follow_up_what"].strip()) if due_on else None,
     )
 
@@ -79,9 +80,11 @@ def consultation_create(request):
         "case": access.parse_pk(request.GET.get("case")),
     }
     form = ConsultationForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        consultation = _save(form, request.user)
-        messages.success(request, _("Die Beratung wurde gespeichert."))
+    if request.method == "POST" and (
+        consultation := create_once(
+            request, form, create=lambda: _save(form, request.user), success=_("Die Beratung wurde gespeichert.")
+        )
+    ):
         return redirect("casework:consultation_detail", pk=consultation.pk)
     return render(request, "casework/consultations/form.html", {"form": form})
 
@@ -91,8 +94,7 @@ def consultation_create(request):
 def consultation_edit(request, pk):
     consultation = access.get_consultation_for(request.user, pk, Action.CHANGE)
     form = ConsultationForm(request.POST or None, instance=consultation, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        _save(form, request.user)
+    if request.method == "POST" and form.is_valid() and save_or_refuse(form, save=lambda: _save(form, request.user)):
         messages.success(request, _("Die Änderungen wurden gespeichert."))
         return redirect("casework:consultation_detail", pk=consultation.pk)
     return render(request, "casework/consultations/form.html", {"form": form, "consultation": consultation})

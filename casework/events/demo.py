@@ -140,7 +140,8 @@ def seed(*, rng, today, log):
             participants = max(participants, len(attended))
         else:
             participants = 0  # planned: nobody has attended yet
-        own_topics = topics[lead.pk] + (topics[units["lots"].pk] if code == "joint" else [])
+        # A joint event draws on both units' catalogues.
+        own_topics = topics[units["mo"].pk] + topics[units["lots"].pk] if code == "joint" else topics[lead.pk]
         chosen = rng.sample(own_topics, min(len(own_topics), rng.randint(1, 2))) + rng.sample(
             topics[None], min(len(topics[None]), rng.randint(0, 1))
         )

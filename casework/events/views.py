@@ -1,6 +1,5 @@
 """Events (Qualifizierung und Vernetzung): list, detail, create, edit, delete."""
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,34 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from casework import access
 from casework.access import Action
+from casework.concurrency import create_once, save_or_refuse
 from casework.events import services
 from casework.events.filters import EventFilter
 from casework.events.forms import EventForm
 from casework.history import history_of
-from casework.models import Event
 from casework.ui.pagination import paginate
-
-
-def _event_history(user, event):
-    """The event's history; names of organisations the person may not see are not shown.
-
-    A joint event can list organisations of the other unit, and its history names them.
-    """
-    entries = history_of(event)
-    snapshots = apps.get_model("casework", "HistoricalEvent_organisations").objects
-    hidden = snapshots.filter(history__id=event.pk).exclude(
-        organisation__in=access.organisations_visible_to(user).values("pk")
-    )
-    if entries and hidden.exists():
-        label = Event._meta.get_field("organisations").verbose_name
-        for entry in entries:
-            entry.changes = [
-                (name, old, new)
-                if name != label
-                else (name, "…", _("geändert (auch Organisationen der anderen Fachstelle)"))
-                for name, old, new in entry.changes
-            ]
-    return entries
 
 
 def _filtered_organisation(user, filterset):
@@ -54,14 +31,19 @@ def event_list(request):
     if not access.is_member(request.user):
         raise PermissionDenied
     filterset = EventFilter(request.GET or None, queryset=access.events_visible_to(request.user), user=request.user)
-    events_page = filterset.qs.select_related("unit").prefetch_related("topics")
+    organisation = _filtered_organisation(request.user, filterset)
+    events = filterset.qs
+    if getattr(filterset.form, "cleaned_data", {}).get("organisation") and organisation is None:
+        # An organisation the person may not see: no answer to whether it attended a joint event.
+        events = events.none()
+    events_page = events.select_related("unit").prefetch_related("topics")
     counted = events_page.annotate(organisation_count=Count("organisations", distinct=True))
     page = paginate(request, counted.order_by("-date", "-id"))
     context = {
         "filter": filterset,
         "page": page,
         "can_create": bool(access.unit_ids_for(request.user, Action.CHANGE)),
-        "organisation": _filtered_organisation(request.user, filterset),
+        "organisation": organisation,
     }
     return render(request, "casework/events/event_list.html", context)
 
@@ -80,7 +62,7 @@ def event_detail(request, pk):
         "hidden_organisations": attended.count() - len(visible),
         "can_change": access.can_on_event(user, Action.CHANGE, event),
         "can_delete": access.can_on_event(user, Action.DELETE, event),
-        "history": _event_history(user, event) if access.can_on_event(user, Action.HISTORY, event) else None,
+        "history": history_of(event, user) if access.can_on_event(user, Action.HISTORY, event) else None,
     }
     return render(request, "casework/events/event_detail.html", context)
 
@@ -101,9 +83,11 @@ def event_create(request):
         raise PermissionDenied
     initial = {"date": timezone.localdate(), "kind": "training", "format": "in_person"}
     form = EventForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        event = _save(form, request.user)
-        messages.success(request, _("Die Veranstaltung wurde gespeichert."))
+    if request.method == "POST" and (
+        event := create_once(
+            request, form, create=lambda: _save(form, request.user), success=_("Die Veranstaltung wurde gespeichert.")
+        )
+    ):
         return redirect("casework:event_detail", pk=event.pk)
     return render(request, "casework/events/event_form.html", {"form": form})
 
@@ -113,8 +97,7 @@ def event_create(request):
 def event_edit(request, pk):
     event = access.get_event_for(request.user, pk, Action.CHANGE)
     form = EventForm(request.POST or None, instance=event, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        _save(form, request.user)
+    if request.method == "POST" and form.is_valid() and save_or_refuse(form, save=lambda: _save(form, request.user)):
         messages.success(request, _("Die Änderungen wurden gespeichert."))
         return redirect("casework:event_detail", pk=event.pk)
     return render(request, "casework/events/event_form.html", {"form": form, "event": event})

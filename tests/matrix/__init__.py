@@ -2,8 +2,10 @@
 
 A row maps a URL name to (record kind or None, {target: {role: expected status}}).
 Targets are seen from the Fachstelle MO: "own" belongs to MO, "foreign" to the Lots*innen unit,
-"shared" is visible to both (a shared consultation, a joint event …). The records behind each
-target are built by the `records` fixture in tests/conftest.py; `RECORD_KEYS` says where.
+"shared" hangs on what both see: a shared consultation, a joint event, and the records around the
+shared consultation's organisation (its contact person, MO's case on it, a Lots assessment of a
+project shared with MO). The records behind each target are built by the `matrix_records` fixture
+in tests/conftest.py; `RECORD_KEYS` says where.
 """
 
 ROLES = ["anonymous", "advisor_mo", "coordinator_mo", "advisor_lots", "coordinator_lots", "admin"]

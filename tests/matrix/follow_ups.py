@@ -15,7 +15,10 @@ ROWS = {
     "casework:follow_up_done": ("follow_up", ON_FOLLOW_UP),
     "casework:follow_up_reopen": ("follow_up", ON_FOLLOW_UP),
     "casework:follow_up_add_consultation": ("consultation", ON_FOLLOW_UP),
-    "casework:follow_up_add_case": ("case", {"own": VISIBLE_TO_MO, "foreign": VISIBLE_TO_LOTS}),
+    "casework:follow_up_add_case": (
+        "case",
+        {"own": VISIBLE_TO_MO, "foreign": VISIBLE_TO_LOTS, "shared": VISIBLE_TO_MO},
+    ),
     "casework:calendar_feed_settings": (None, {"-": EVERYONE}),
     "casework:calendar_feed": (None, {"-": row(404, 404, 404, 404, 404, 404)}),
 }

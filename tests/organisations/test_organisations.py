@@ -47,9 +47,10 @@ def test_create_form_preselects_own_unit(client, people, unit_mo):
 
 
 def test_edit_keeps_links_to_units_the_editor_cannot_write(client, people, records, unit_mo, unit_lots):
-    organisation = records["org_shared"]  # linked to both units through the shared consultation
+    organisation = records["org_shared"]
+    organisation.units.add(unit_lots)
     client.force_login(people["advisor_mo"])
-    data = organisation_data(unit_mo, name=organisation.name, units=[unit_mo.pk])
+    data = organisation_data(unit_mo, name=organisation.name, units=[unit_mo.pk], loaded_version=organisation.version)
     response = client.post(reverse("organisations:organisation_edit", kwargs={"pk": organisation.pk}), data)
     assert response.status_code == 302
     assert set(organisation.units.all()) == {unit_mo, unit_lots}
@@ -58,7 +59,7 @@ def test_edit_keeps_links_to_units_the_editor_cannot_write(client, people, recor
 def test_history_of_organisation_for_coordinators(client, people, records, unit_mo):
     organisation = records["org_own"]
     client.force_login(people["advisor_mo"])
-    data = organisation_data(unit_mo, name="Kulturverein Anatolien Frankfurt e.V.")
+    data = organisation_data(unit_mo, name="Kulturverein Anatolien Frankfurt e.V.", loaded_version=organisation.version)
     client.post(reverse("organisations:organisation_edit", kwargs={"pk": organisation.pk}), data)
     url = reverse("organisations:organisation_detail", kwargs={"pk": organisation.pk})
     assert client.get(url).context["history"] is None
@@ -83,12 +84,17 @@ def test_contact_person_lifecycle(client, people, records):
     contact = organisation.contacts.get(name="Leyla Aydın")
     client.post(
         reverse("organisations:contact_edit", kwargs={"pk": contact.pk}),
-        {"name": "Leyla Aydın", "function": "Vorsitzende", "consent_date": "2026-02-01"},
+        {"name": "Leyla Aydın", "function": "Vorsitzende", "consent_date": "2026-02-01", "loaded_version": 1},
     )
     contact.refresh_from_db()
     assert contact.function == "Vorsitzende"
     assert contact.email == ""
-    client.post(reverse("organisations:contact_delete", kwargs={"pk": contact.pk}))
+    # Advisors record contact persons; coordinators delete them.
+    delete_url = reverse("organisations:contact_delete", kwargs={"pk": contact.pk})
+    assert client.post(delete_url).status_code == 403
+    assert organisation.contacts.filter(pk=contact.pk).exists()
+    client.force_login(people["coordinator_mo"])
+    client.post(delete_url)
     assert not organisation.contacts.filter(pk=contact.pk).exists()
     # Erased for good: no copy of the personal data stays behind in the history.
     assert not ContactPerson.history.filter(id=contact.pk).exists()
@@ -102,7 +108,8 @@ def test_organisation_filters(client, people, records):
     frankfurt = Region.objects.get(name="Frankfurt am Main").pk
     assert client.get(url, {"region": frankfurt}).context["page"].paginator.count == 4
     assert client.get(url, {"legal_form": "ggmbh"}).context["page"].paginator.count == 0
-    assert client.get(url, {"unit": records["foreign"].unit_id}).context["page"].paginator.count == 2
+    # The organisations that belong to the unit; the shared one is only seen by it.
+    assert client.get(url, {"unit": records["foreign"].unit_id}).context["page"].paginator.count == 1
 
 
 def test_picker_returns_label_with_place(client, people, records):
