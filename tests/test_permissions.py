@@ -17,12 +17,7 @@ from tests.matrix import (
     ROLES,
     VISIBLE_TO_LOTS,
     VISIBLE_TO_MO,
-    cases,
-    dashboard,
-    events,
-    follow_ups,
-    quality,
-    reports,
+    feature_modules,
     row,
 )
 
@@ -88,12 +83,12 @@ MATRIX = {
     "admin:index": (None, {"-": row(302, 302, 302, 302, 302, 200)}),
 }
 
-for feature in (cases, quality, follow_ups, events, dashboard, reports):
+# URLs whose argument is not a record's primary key (e.g. a calendar token).
+URL_KWARGS = {}
+for feature in feature_modules():
     assert not MATRIX.keys() & feature.ROWS.keys(), f"duplicate rows in {feature.__name__}"
     MATRIX.update(feature.ROWS)
-
-# URLs whose argument is not a record's primary key (e.g. a calendar token).
-URL_KWARGS = {**follow_ups.URL_KWARGS, **reports.URL_KWARGS}
+    URL_KWARGS.update(getattr(feature, "URL_KWARGS", {}))
 
 # The rest of Django's admin is guarded by the same staff check as admin:index (tested above and in
 # test_admin_requires_staff); static files have no view in production (WhiteNoise serves them).

@@ -8,6 +8,15 @@ project shared with MO). The records behind each target are built by the `matrix
 in tests/conftest.py; `RECORD_KEYS` says where.
 """
 
+import importlib
+import pkgutil
+
+
+def feature_modules():
+    """Every module of this package: each holds the ROWS (and URL_KWARGS) of one feature."""
+    return [importlib.import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__)]
+
+
 ROLES = ["anonymous", "advisor_mo", "coordinator_mo", "advisor_lots", "coordinator_lots", "admin"]
 LOGIN = 302
 
