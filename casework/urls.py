@@ -1,5 +1,6 @@
 """All casework URLs under the `casework` namespace; each feature lists its own patterns."""
 
+from casework.accounts import urls as accounts
 from casework.cases import urls as cases
 from casework.consultations import urls as consultations
 from casework.dashboard import urls as dashboard
@@ -7,6 +8,7 @@ from casework.events import urls as events
 from casework.follow_ups import urls as follow_ups
 from casework.home import urls as home
 from casework.quality import urls as quality
+from casework.search import urls as search
 
 app_name = "casework"
 urlpatterns = [
@@ -17,4 +19,6 @@ urlpatterns = [
     *follow_ups.urlpatterns,
     *events.urlpatterns,
     *dashboard.urlpatterns,
+    *search.urlpatterns,
+    *accounts.urlpatterns,
 ]
