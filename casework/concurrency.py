@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from casework.access import parse_pk
 from casework.models import Submission
 from casework.ui.labels import person_label
 
@@ -34,12 +35,8 @@ SUBMISSIONS_KEPT = datetime.timedelta(days=7)
 
 
 def _number(value):
-    """A version as sent by the form; None if missing or not a version (they start at 1)."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number >= 1 else None
+    """A version as sent by the form; None if missing or not a version (they start at 1, like ids)."""
+    return parse_pk(value)
 
 
 class VersionCheck:

@@ -6,6 +6,7 @@ target changed, added or removed by someone else meanwhile refuses the save (cas
 
 from django.db.models import Q
 
+from casework.access import parse_pk
 from casework.concurrency import VersionCheck
 from casework.models import Unit
 from reports.models import Target
@@ -21,11 +22,11 @@ def _decode(value) -> dict | None:
     """{target id: version}, or None for a missing or malformed value."""
     if not isinstance(value, str) or not value.startswith(PREFIX):
         return None
-    try:
-        pairs = [item.split(".") for item in value[len(PREFIX) :].split(",") if item]
-        return {int(pk): int(version) for pk, version in pairs}
-    except ValueError:
+    pairs = [item.split(".") for item in value[len(PREFIX) :].split(",") if item]
+    if any(len(pair) != 2 for pair in pairs):
         return None
+    decoded = {parse_pk(pk): parse_pk(version) for pk, version in pairs}
+    return None if None in decoded or None in decoded.values() else decoded
 
 
 class TargetSet(VersionCheck):
