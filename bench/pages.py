@@ -180,6 +180,9 @@ def build_pages():
         (f"Consultations: last page ({consultation_pages})", c, f"{consultations}?page={consultation_pages}", False),
         ("Consultations: filtered (unit+format+dates)", c, f"{consultations}?{filtered}", False),
         ("Consultations: search ?q=Satzung", c, f"{consultations}?q=Satzung", False),
+        ("Consultations: search ?q=verein (organisation names)", c, f"{consultations}?q=verein", False),
+        ("Consultations: search ?q=yilmaz (advisor Yılmaz)", c, f"{consultations}?q=yilmaz", False),
+        ("Consultations: search ?q=Gießen Satzung", c, f"{consultations}?q=Gie%C3%9Fen+Satzung", False),
         ("Organisations: first page", c, organisation_list, False),
         (
             f"Organisations: last page ({organisation_pages})",
@@ -198,6 +201,9 @@ def build_pages():
         ),
         ("Consultation create form", c, reverse("casework:consultation_create"), False),
         ("Organisation picker ?q=ver", c, f"{reverse('organisations:picker')}?q=ver", False),
+        ("Global search ?q=verein", c, f"{reverse('casework:search')}?q=verein", False),
+        ("Global search ?q=yilmaz", c, f"{reverse('casework:search')}?q=yilmaz", False),
+        ("Global search ?q=Gießen Satzung", c, f"{reverse('casework:search')}?q=Gie%C3%9Fen+Satzung", False),
         ("Admin changelist (reference)", a, changelist, True),
         (f"Admin changelist: last page ({admin_pages}) (reference)", a, f"{changelist}?p={admin_pages}", True),
     ]

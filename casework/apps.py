@@ -7,8 +7,11 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Beratungsarbeit")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
         from casework.roles import ensure_roles
+        from casework.search.ordering import register_sqlite_collation
 
         post_migrate.connect(ensure_roles, sender=self)
+        connection_created.connect(register_sqlite_collation, dispatch_uid="german_collation")

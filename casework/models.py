@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from casework.search.fields import SearchTextField
+
 MAX_DURATION_MINUTES = 12 * 60
 MAX_PARTICIPANTS = 500
 
@@ -190,8 +192,10 @@ class Consultation(models.Model):
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
     # Optimistic locking: edit forms carry the version they loaded (casework/concurrency.py).
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    # Normalised summary and agreements for the text search (casework/search).
+    search_text = SearchTextField(sources=("summary", "agreements"))
 
-    history = HistoricalRecords(m2m_fields=[topics, advisors, criteria])
+    history = HistoricalRecords(m2m_fields=[topics, advisors, criteria], excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("Beratung")
@@ -352,8 +356,9 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    search_text = SearchTextField(sources=("title", "description"))
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("Beratungsprozess")
@@ -601,8 +606,9 @@ class Event(models.Model):
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    search_text = SearchTextField(sources=("title",))
 
-    history = HistoricalRecords(m2m_fields=[topics, organisations])
+    history = HistoricalRecords(m2m_fields=[topics, organisations], excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("Veranstaltung")

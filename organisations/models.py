@@ -5,6 +5,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from casework.search.fields import SearchTextField, SortKeyField
+from casework.search.ordering import german
+
 
 class RegionQuerySet(models.QuerySet):
     def valid_on(self, day):
@@ -55,7 +58,7 @@ class Region(models.Model):
     class Meta:
         verbose_name = _("Region")
         verbose_name_plural = _("Regionen")
-        ordering = ["name"]
+        ordering = [german("name")]
         constraints = [
             models.UniqueConstraint(fields=["name", "valid_from"], name="region_name_valid_from_unique"),
             models.CheckConstraint(
@@ -137,14 +140,17 @@ class Organisation(models.Model):
     )
     # Optimistic locking: edit forms carry the version they loaded (casework/concurrency.py).
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    # Normalised name and municipality for the text search (casework/search).
+    search_text = SearchTextField(sources=("name", "municipality"))
+    name_sort = SortKeyField(source="name")  # German order of the long organisation lists
 
-    history = HistoricalRecords(m2m_fields=[units])
+    history = HistoricalRecords(m2m_fields=[units], excluded_fields=["search_text", "name_sort"])
 
     class Meta:
         verbose_name = _("Organisation")
         verbose_name_plural = _("Organisationen")
-        ordering = ["name", "id"]
-        indexes = [models.Index(fields=["name"])]
+        ordering = ["name_sort", "name", "id"]
+        indexes = [models.Index(fields=["name"]), models.Index(fields=["name_sort", "name", "id"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(founding_year__isnull=True) | Q(founding_year__gte=1800, founding_year__lte=2100),
@@ -170,14 +176,15 @@ class ContactPerson(models.Model):
         _("Einwilligung am"), help_text=_("Datum, an dem die Person der Speicherung zugestimmt hat.")
     )
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    search_text = SearchTextField(sources=("name", "function"))
 
     # Deleting a contact person erases them completely (DSGVO Art. 17), their history included.
-    history = HistoricalRecords(cascade_delete_history=True)
+    history = HistoricalRecords(cascade_delete_history=True, excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("Ansprechperson")
         verbose_name_plural = _("Ansprechpersonen")
-        ordering = ["name", "id"]
+        ordering = [german("name"), "id"]
 
     def __str__(self):
         return self.name

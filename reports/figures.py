@@ -30,6 +30,7 @@ from casework.models import (
     Topic,
     Unit,
 )
+from casework.search.ordering import german
 from organisations.models import Organisation, Region
 from reports.confidentiality import follow, protect
 from reports.document import VERSION
@@ -184,7 +185,9 @@ def by_topic(scope, period: Period) -> dict:
     counts = dict(
         through.objects.filter(consultation__in=consultation_ids).order_by().values_list("topic").annotate(n=Count("*"))
     )
-    topics = Topic.objects.filter(pk__in=list(counts)).select_related("unit").order_by("unit_id", "position", "name")
+    topics = (
+        Topic.objects.filter(pk__in=list(counts)).select_related("unit").order_by("unit_id", "position", german("name"))
+    )
     rows = []
     for topic in topics:
         owner = topic.unit.short_name if topic.unit_id else "gemeinsam"
@@ -218,7 +221,7 @@ def by_region(scope, period: Period) -> list[dict]:
         pk: (n, orgs)
         for pk, n, orgs in base.values_list("region").annotate(n=Count("*"), orgs=Count("organisation", distinct=True))
     }
-    regions = Region.objects.filter(pk__in=list(per_region)).order_by("administrative_district", "name")
+    regions = Region.objects.filter(pk__in=list(per_region)).order_by("administrative_district", german("name"))
 
     district_labels = dict(Region.AdministrativeDistrict.choices)
     district_keys = sorted(per_district, key=lambda d: str(district_labels.get(d, d or "")))
@@ -415,7 +418,7 @@ def quality_table(unit, period: Period) -> dict:
     for assessment, area, reached, possible in points:
         degree[(assessment, area)] = reached / (2 * possible)
     rated = {area for _assessment, area in degree}
-    areas = QualityArea.objects.filter(pk__in=rated).order_by("position", "name").values_list("pk", "name")
+    areas = QualityArea.objects.filter(pk__in=rated).order_by("position", german("name")).values_list("pk", "name")
 
     rows = []
     for area, area_name in areas:
@@ -569,7 +572,7 @@ def named_organisations(scope, period: Period) -> list[str]:
     return list(
         Organisation.objects.filter(may_be_named=True)
         .filter(Exists(reached))
-        .order_by("name")
+        .order_by(german("name"))
         .values_list("name", flat=True)
     )
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from casework import access
 from casework.access import Action
 from casework.models import Case, CaseGoal
+from casework.search.ordering import by_person_name, german
+from casework.search.query import Query, matching_cases
 from casework.ui.filters import ListFilterSet
 from casework.ui.labels import person_label
 from organisations.models import Region
@@ -41,7 +43,7 @@ class CaseFilter(ListFilterSet):
         max_value=MAX_IDLE_DAYS,
         help_text=_("letzte Beratung, sonst Beginn"),
     )
-    q = django_filters.CharFilter(method="filter_title", label=_("Titel enthält"), max_length=200)
+    q = django_filters.CharFilter(method="filter_text", label=_("Volltext"), max_length=200)
 
     columns = {"status": 2, "unit": 2, "goal": 4, "responsible": 4, "region": 3, "idle_days": 3, "q": 6}
 
@@ -52,12 +54,13 @@ class CaseFilter(ListFilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         unit_ids = access.unit_ids_for(user, Action.VIEW)
+        self.responsible = sorted(access.advisors_of(unit_ids), key=by_person_name)  # also for filter_text
         goals = CaseGoal.objects.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True)).select_related("unit")
         choices = {
             "unit": [(u.pk, str(u)) for u in access.units_for(user, Action.VIEW)],
             "goal": [(g.pk, g.name if len(unit_ids) < 2 or not g.unit_id else f"{g} ({g.unit})") for g in goals],
-            "responsible": [(u.pk, person_label(u)) for u in access.advisors_of(unit_ids)],
-            "region": [(r.pk, str(r)) for r in Region.objects.all()],
+            "responsible": [(u.pk, person_label(u)) for u in self.responsible],
+            "region": [(r.pk, str(r)) for r in Region.objects.order_by(german("name"))],
         }
         for name, options in choices.items():
             self.filters[name].extra["choices"] = options
@@ -68,6 +71,6 @@ class CaseFilter(ListFilterSet):
         limit = timezone.localdate() - datetime.timedelta(days=value)
         return queryset.filter(last_activity__lt=limit)
 
-    def filter_title(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(title__icontains=value) if value else queryset
+    def filter_text(self, queryset, name, value):
+        # Title, description, organisation and responsible person; accents and case ignored.
+        return matching_cases(queryset, Query(value, people=self.responsible))

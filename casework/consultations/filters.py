@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from casework import access
 from casework.access import Action
 from casework.models import Consultation
+from casework.search.ordering import by_person_name, german
+from casework.search.query import Query, matching_consultations
 from casework.ui.filters import DATE_WIDGET, DateFilter, IdFilter, ListFilterSet
 from casework.ui.labels import person_label
 from casework.ui.widgets import PickerSelect
@@ -54,11 +56,14 @@ class ConsultationFilter(ListFilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         unit_ids = access.unit_ids_for(user, Action.VIEW)
+        # Also the names the text search looks for (see filter_text).
+        self.advisors = sorted(access.advisors_of(unit_ids), key=by_person_name)
+        self.topics = list(access.topics_visible_to(user).order_by("unit_id", "position"))
         choices = {
             "unit": [(u.pk, str(u)) for u in access.units_for(user, Action.VIEW)],
-            "advisor": [(u.pk, person_label(u)) for u in access.advisors_of(unit_ids)],
-            "topic": [(t.pk, str(t)) for t in access.topics_visible_to(user).order_by("unit_id", "position")],
-            "region": [(r.pk, str(r)) for r in Region.objects.all()],
+            "advisor": [(u.pk, person_label(u)) for u in self.advisors],
+            "topic": [(t.pk, str(t)) for t in self.topics],
+            "region": [(r.pk, str(r)) for r in Region.objects.order_by(german("name"))],
         }
         for name, options in choices.items():
             self.filters[name].extra["choices"] = options
@@ -75,7 +80,6 @@ class ConsultationFilter(ListFilterSet):
         return queryset.filter(Q(unit_id=unit_id) | Q(shared_with_id=unit_id))
 
     def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(summary__icontains=value) | Q(agreements__icontains=value))
+        # Text, organisation (name, municipality), case, and the topics and advisors this filter offers
+        # (already loaded: no extra queries); accents and case ignored.
+        return matching_consultations(queryset, Query(value, people=self.advisors, topics=self.topics))

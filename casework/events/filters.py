@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from casework import access
 from casework.access import Action
 from casework.models import Event
+from casework.search.query import Query, matching_events
 from casework.ui.filters import DATE_WIDGET, DateFilter, IdFilter, ListFilterSet
 
 
@@ -20,7 +21,7 @@ class EventFilter(ListFilterSet):
     topic = django_filters.ChoiceFilter(field_name="topics", label=_("Thema"))
     # Reached from the organisation page ("all events of this organisation"); no field in the form.
     organisation = IdFilter(field_name="organisations", widget=forms.HiddenInput)
-    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Titel"), max_length=200)
+    q = django_filters.CharFilter(method="filter_text", label=_("Volltext"), max_length=200)
 
     columns = {"date_from": 2, "date_to": 2, "unit": 2, "kind": 2, "format": 2, "topic": 2, "q": 4}
 
@@ -31,10 +32,13 @@ class EventFilter(ListFilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["unit"].extra["choices"] = [(u.pk, str(u)) for u in access.units_for(user, Action.VIEW)]
-        self.filters["topic"].extra["choices"] = [
-            (t.pk, str(t)) for t in access.topics_visible_to(user).order_by("unit_id", "position")
-        ]
+        self.topics = list(access.topics_visible_to(user).order_by("unit_id", "position"))  # also for filter_text
+        self.filters["topic"].extra["choices"] = [(t.pk, str(t)) for t in self.topics]
 
     def filter_unit(self, queryset, name, unit_id):
         # A joint event belongs to both units.
         return queryset.filter(Q(unit_id=unit_id) | Q(is_joint=True))
+
+    def filter_text(self, queryset, name, value):
+        # Title, topics and attending organisations; accents and case ignored.
+        return matching_events(queryset, Query(value, topics=self.topics))

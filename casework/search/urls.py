@@ -1,3 +1,9 @@
 """URLs of the search feature."""
 
-urlpatterns = []
+from django.urls import path
+
+from casework.search import views
+
+urlpatterns = [
+    path("suche/", views.search_results, name="search"),
+]

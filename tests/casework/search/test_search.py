@@ -1,0 +1,278 @@
+"""The search: normalisation, the stored columns, matching across related names, the filters and the
+global search page; German order of names. Run on SQLite and (with DATABASE_URL) on PostgreSQL."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from casework.models import Case, CaseGoal, Consultation, Event, Topic
+from casework.search.ordering import german, german_key
+from casework.search.query import Query, matching_consultations, matching_events, matching_organisations
+from casework.search.text import normalise, search_terms
+from casework.search.views import PER_GROUP
+from organisations.models import ContactPerson, Organisation, Region
+from tests.factories import ConsultationFactory, OrganisationFactory, UserFactory
+from tests.test_query_counts import assert_max_queries
+
+DAY = datetime.date(2026, 3, 2)
+
+
+# --- Normalisation -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("sahin", "Şahin"),
+        ("cigdem", "Çiğdem"),
+        ("çiğdem", "ÇİĞDEM"),
+        ("Giessen", "Gießen"),
+        ("Muenchen", "München"),
+        ("aethiopisch", "Äthiopischer Verein"),
+        ("yilmaz", "Yılmaz"),
+        ("WETZLAR", "wetzlar"),
+    ],
+)
+def test_typed_words_are_found_in_the_stored_form(typed, stored):
+    assert all(term in normalise(stored) for term in search_terms(typed))
+
+
+def test_different_words_stay_different():
+    assert "sahin" not in normalise("Schahin")
+    assert search_terms("  Gießen   Wetzlar ") == ["giessen", "wetzlar"]
+    assert search_terms("   ") == []
+
+
+# --- Stored search columns -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_search_column_follows_save_and_bulk_create():
+    organisation = OrganisationFactory(name="Türkischer Elternverein", municipality="Gießen")
+    assert organisation.search_text == "turkischer elternverein giessen"
+    organisation.name = "Çiğdem Kulturverein"
+    organisation.save()
+    assert Organisation.objects.get(pk=organisation.pk).search_text == "cigdem kulturverein giessen"
+    region = Region.objects.get(name="Frankfurt am Main")
+    Organisation.objects.bulk_create(
+        [Organisation(name="Straßenfest e.V.", kind="other", legal_form="ev", region=region)]
+    )
+    bulk = Organisation.objects.get(search_text="strassenfest e.v.")
+    assert bulk.name_sort == "strassenfest e.v."  # the German sort key, filled the same way
+
+
+# --- Matching --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def wetzlar(unit_mo):
+    """A consultation whose own text says nothing about the names around it."""
+    advisor = UserFactory(first_name="Çiğdem", last_name="Şahin")
+    organisation = OrganisationFactory(units=[unit_mo], name="Äthiopischer Kulturverein", municipality="Wetzlar")
+    topic = Topic.objects.create(unit=unit_mo, name="Fördermittel für Öffentlichkeitsarbeit")
+    case = Case.objects.create(
+        unit=unit_mo, organisation=organisation, title="Gründung des Dachverbands", goal=CaseGoal.objects.first(),
+        opened_on=DAY,
+    )  # fmt: skip
+    consultation = ConsultationFactory(
+        unit=unit_mo, organisation=organisation, summary="Kassenprüfung geübt.", agreements="", date=DAY,
+        advisors=[advisor], topics=[topic],
+    )  # fmt: skip
+    consultation.case = case
+    consultation.save()
+    other = ConsultationFactory(unit=unit_mo, summary="Satzung", agreements="", topics=[])
+    return consultation, other
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "kassenprufung",  # own text, umlaut without e
+        "Kassenpruefung",  # own text, umlaut spelt ue
+        "wetzlar",  # organisation's municipality
+        "athiopischer",  # organisation's name
+        "sahin",  # advisor
+        "cigdem",  # advisor, first name
+        "offentlichkeitsarbeit",  # topic
+        "dachverband",  # case
+        "Wetzlar Şahin Dachverband",  # every word, each from elsewhere
+    ],
+)
+def test_a_consultation_is_found_by_its_own_text_and_the_names_around_it(wetzlar, query):
+    consultation, other = wetzlar
+    assert list(matching_consultations(Consultation.objects.all(), query)) == [consultation]
+
+
+@pytest.mark.django_db
+def test_every_word_must_be_found_and_nothing_is_counted_twice(wetzlar, unit_mo):
+    consultation, _other = wetzlar
+    assert not matching_consultations(Consultation.objects.all(), "Wetzlar Marburg").exists()
+    second_topic = Topic.objects.create(unit=unit_mo, name="Öffentlichkeitsarbeit online")
+    consultation.topics.add(second_topic)
+    assert matching_consultations(Consultation.objects.all(), "offentlichkeit").count() == 1
+    assert matching_consultations(Consultation.objects.all(), "   ").count() == Consultation.objects.count()
+
+
+@pytest.mark.django_db
+def test_the_search_only_narrows_the_given_queryset(wetzlar):
+    consultation, other = wetzlar
+    scoped = Consultation.objects.filter(pk=other.pk)
+    assert not matching_consultations(scoped, "wetzlar").exists()
+
+
+@pytest.mark.django_db
+def test_events_are_found_by_title_topic_and_attending_organisation(unit_mo):
+    organisation = OrganisationFactory(units=[unit_mo], name="Eritreische Gemeinde", municipality="Gießen")
+    event = Event.objects.create(unit=unit_mo, title="Fachtag Ehrenamt", kind="conference", date=DAY, format="online")
+    event.organisations.add(organisation)
+    Event.objects.create(unit=unit_mo, title="Schulung", kind="training", date=DAY, format="online")
+    for query in ("ehrenamt", "giessen", "eritreische fachtag"):
+        assert list(matching_events(Event.objects.all(), query)) == [event], query
+
+
+@pytest.mark.django_db
+def test_people_and_topics_are_resolved_once_per_query(wetzlar, django_assert_num_queries):
+    query = Query("sahin wetzlar")
+    with django_assert_num_queries(3):  # people, topics, then the consultations
+        list(matching_consultations(Consultation.objects.all(), query))
+    with django_assert_num_queries(1):
+        list(matching_consultations(Consultation.objects.all(), query))
+
+
+# --- List filters ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_list_filters_search_accent_insensitively(client, people, wetzlar):
+    consultation, other = wetzlar
+    client.force_login(people["coordinator_mo"])
+    response = client.get(reverse("casework:consultation_list"), {"q": "WETZLAR"})
+    assert list(response.context["page"]) == [consultation]
+    response = client.get(reverse("organisations:organisation_list"), {"q": "athiopischer"})
+    assert [o.pk for o in response.context["page"]] == [consultation.organisation_id]
+    response = client.get(reverse("casework:case_list"), {"q": "grundung sahin"})
+    assert response.status_code == 200
+    assert "Gründung des Dachverbands" not in response.content.decode()  # responsible is not Şahin
+    response = client.get(reverse("casework:case_list"), {"q": "grundung wetzlar"})
+    assert "Gründung des Dachverbands" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_consultation_filter_finds_the_advisors_and_topics_it_offers(client, people, unit_mo):
+    topic = Topic.objects.create(unit=unit_mo, name="Gemeinnützigkeit")
+    by_aylin = ConsultationFactory(unit=unit_mo, summary="x", advisors=[people["advisor_mo"]], topics=[])
+    on_topic = ConsultationFactory(unit=unit_mo, summary="y", topics=[topic])
+    ConsultationFactory(unit=unit_mo, summary="z", topics=[])
+    client.force_login(people["coordinator_mo"])
+    response = client.get(reverse("casework:consultation_list"), {"q": "DEMIR"})  # Aylin Demir
+    assert list(response.context["page"]) == [by_aylin]
+    response = client.get(reverse("casework:consultation_list"), {"q": "gemeinnutzigkeit"})
+    assert list(response.context["page"]) == [on_topic]
+
+
+@pytest.mark.django_db
+def test_a_too_long_search_is_refused_with_a_message(client, people):
+    client.force_login(people["coordinator_mo"])
+    response = client.get(reverse("casework:search"), {"q": "x" * 201})
+    assert response.status_code == 200
+    assert "höchstens 200 Zeichen" in response.content.decode()
+    assert response.context["groups"] == []
+    for bad in ("a\x00b", "%", "_", "\\", "'; --"):
+        response = client.get(reverse("casework:search"), {"q": bad})
+        assert response.status_code == 200, bad
+        assert not any(group.records for group in response.context["groups"]), bad
+
+
+# --- Global search -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_global_search_groups_what_it_finds_by_kind(client, people, records, wetzlar):
+    client.force_login(people["coordinator_mo"])
+    response = client.get(reverse("casework:search"), {"q": "gießen"})
+    groups = {group.key: group for group in response.context["groups"]}
+    assert [o.name for o in groups["organisations"].records] == ["Eritreische Gemeinde Gießen e.V."]
+    assert groups["consultations"].records == [records["shared"]]
+    assert groups["cases"].records == [] and groups["events"].records == []
+    html = response.content.decode()
+    assert 'id="results-organisations"' in html and 'id="results-events"' not in html
+
+    response = client.get(reverse("casework:search"), {"q": "Selin"})
+    assert [c.name for c in response.context["groups"][1].records] == ["Selin Kaya"]
+
+
+@pytest.mark.django_db
+def test_the_global_search_shows_a_few_per_kind_and_links_to_the_list(client, people, unit_mo):
+    organisation = OrganisationFactory(units=[unit_mo], name="Verein Lahnblick")
+    ConsultationFactory.create_batch(PER_GROUP + 1, unit=unit_mo, organisation=organisation)
+    client.force_login(people["advisor_mo"])
+    response = client.get(reverse("casework:search"), {"q": "lahnblick"})
+    consultations = response.context["groups"][2]
+    assert len(consultations.records) == PER_GROUP and consultations.has_more
+    assert consultations.list_url == reverse("casework:consultation_list") + "?q=lahnblick"
+    assert "alle Beratungen anzeigen" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_global_search_needs_few_queries(client, people, records, wetzlar):
+    client.force_login(people["coordinator_mo"])
+    client.get(reverse("casework:home"))  # the session's first request writes it; not the search's cost
+    with assert_max_queries(12):
+        response = client.get(reverse("casework:search"), {"q": "verein sahin"})
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_nothing_found_and_no_query_say_so(client, people, records):
+    client.force_login(people["advisor_mo"])
+    assert "Nichts gefunden" in client.get(reverse("casework:search"), {"q": "Zzyzx"}).content.decode()
+    assert "Bitte einen Suchbegriff eingeben" in client.get(reverse("casework:search")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_navigation_offers_the_search(client, people):
+    client.force_login(people["advisor_mo"])
+    html = client.get(reverse("casework:home")).content.decode()
+    assert 'id="nav-search-q"' in html and f'action="{reverse("casework:search")}"' in html
+
+
+# --- German order ---------------------------------------------------------------------------------------
+
+GERMAN_ORDER = ["apfel e.V.", "Äthiopischer Verein", "Ofen", "Öko-Verein", "Strand", "Straße", "Zusammen e.V."]
+
+
+def test_the_python_key_sorts_as_german_readers_expect():
+    shuffled = [GERMAN_ORDER[i] for i in (6, 3, 1, 5, 0, 4, 2)]
+    assert sorted(shuffled, key=german_key) == GERMAN_ORDER
+
+
+@pytest.mark.django_db
+def test_the_database_sorts_names_as_german_readers_expect(unit_mo):
+    for name in reversed(GERMAN_ORDER):
+        OrganisationFactory(units=[unit_mo], name=name)
+    assert list(Organisation.objects.values_list("name", flat=True)) == GERMAN_ORDER  # Meta.ordering
+    organisation = Organisation.objects.first()
+    for name in reversed(GERMAN_ORDER):
+        ContactPerson.objects.create(organisation=organisation, name=name, consent_date=DAY)
+    assert list(organisation.contacts.values_list("name", flat=True)) == GERMAN_ORDER
+    ordered = Organisation.objects.order_by(german("name").desc()).values_list("name", flat=True)
+    assert list(ordered) == GERMAN_ORDER[::-1]
+
+
+@pytest.mark.django_db
+def test_the_german_collation_is_there_on_every_database():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM organisations_region WHERE name IN ('Gießen', 'Groß-Gerau', 'Offenbach am Main')"
+            ' ORDER BY name COLLATE "de-x-icu"'
+        )
+        assert [row[0] for row in cursor.fetchall()] == ["Gießen", "Groß-Gerau", "Offenbach am Main"]
+
+
+@pytest.mark.django_db
+def test_the_organisation_search_finds_municipalities():
+    OrganisationFactory(name="Bürgerverein", municipality="Wetzlar")
+    assert matching_organisations(Organisation.objects.all(), "wetzlar").get().name == "Bürgerverein"
