@@ -25,6 +25,7 @@ class HistoryEntry:
     who: str
     kind: str
     changes: list
+    reason: str = ""  # e.g. "Zusammengeführt mit „…“ (#12)" (organisations/services.py)
 
 
 def _display(field, value, related):
@@ -147,6 +148,7 @@ def history_of(record, viewer, limit=HISTORY_LIMIT) -> list[HistoryEntry]:
                 who=person_label(user) if user else "System",
                 kind=KINDS.get(newer.history_type, newer.history_type),
                 changes=changes,
+                reason=newer.history_change_reason or "",
             )
         )
     return entries

@@ -1,18 +1,35 @@
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
-from casework.concurrency import ConcurrencySafeForm
-from casework.ui.fields import BoundedDateField, model_formfield
+from casework.concurrency import TOKEN_FIELD, ConcurrencySafeForm
+from casework.models import Submission
+from casework.ui.fields import BoundedDateField, OrganisationChoiceField, model_formfield
+from casework.ui.widgets import PickerSelect
+from organisations import services
 from organisations.models import ContactPerson, Organisation, Region
+
+# The kind of organisation each unit works with, preset when one of its people registers one.
+KIND_OF_UNIT = {"mo": Organisation.Kind.MIGRANT_ORGANISATION, "lots": Organisation.Kind.GUIDE_PROJECT}
+
+
+def default_kind(user) -> str | None:
+    """The kind of the person's unit; none for people of both units (admins)."""
+    kinds = {KIND_OF_UNIT.get(unit.code) for unit in access.units_for(user, Action.CHANGE)}
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 class OrganisationForm(ConcurrencySafeForm, forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
+    # Shown (by the template) once similar organisations were found: registering one anyway is a choice.
+    allow_duplicate = forms.BooleanField(label=_("Trotzdem neu anlegen"), required=False)
 
     class Meta:
         model = Organisation
@@ -37,6 +54,10 @@ class OrganisationForm(ConcurrencySafeForm, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.similar = []  # similar organisations found when creating (duplicate warning)
+        if self.instance.pk:
+            del self.fields["allow_duplicate"]
         writable = access.units_for(user, Action.CHANGE)
         self.writable_unit_ids = set(writable.values_list("pk", flat=True))
         self.fields["units"].queryset = writable
@@ -45,6 +66,7 @@ class OrganisationForm(ConcurrencySafeForm, forms.ModelForm):
         current = self.instance.region_id if self.instance.pk else None
         self.fields["region"].queryset = Region.objects.valid_on(today) | Region.objects.filter(pk=current)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the template wraps it, with the duplicate warning inside the form
         self.helper.render_hidden_fields = True  # version or one-time token (casework/concurrency.py)
         self.helper.layout = Layout(
             "name",
@@ -79,7 +101,34 @@ class OrganisationForm(ConcurrencySafeForm, forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("kind") != Organisation.Kind.GUIDE_PROJECT and cleaned.get("host_type"):
             self.add_error("host_type", _("Ein Träger wird nur bei Lots*innen-Projekten angegeben."))
+        if (
+            not self.instance.pk
+            and cleaned.get("name")
+            and not cleaned.get("allow_duplicate")
+            and not self._sent_before()
+        ):
+            self.similar = services.similar_organisations(
+                self.user, name=cleaned["name"], municipality=cleaned.get("municipality", "")
+            )
+            if self.similar:
+                self.add_error(
+                    None,
+                    _(
+                        "Es gibt bereits ähnliche Organisationen (siehe unten). Bitte prüfen Sie, ob die "
+                        "Organisation schon erfasst ist. Ist sie wirklich neu, kreuzen Sie „Trotzdem neu anlegen“ "
+                        "an und speichern Sie erneut."
+                    ),
+                )
         return cleaned
+
+    def _sent_before(self) -> bool:
+        """This very form sent again (its one-time token is used): no new duplicate, create_once leads to the
+        organisation created first."""
+        try:
+            token = uuid.UUID(str(self.data.get(self.add_prefix(TOKEN_FIELD), "")))
+        except ValueError:
+            return False
+        return Submission.objects.filter(token=token).exists()
 
     def unit_ids_to_save(self):
         """The chosen units plus links to units the person may not write (those stay as they are)."""
@@ -110,3 +159,27 @@ class ContactPersonForm(ConcurrencySafeForm, forms.ModelForm):
         if consent > timezone.localdate():
             raise forms.ValidationError(_("Das Datum der Einwilligung darf nicht in der Zukunft liegen."))
         return consent
+
+
+class MergeForm(forms.Form):
+    """Which organisation to merge into the one whose page the coordinator is on (it is kept)."""
+
+    mit = OrganisationChoiceField(
+        label=_("Doppelt erfasste Organisation (wird aufgelöst)"),
+        queryset=Organisation.objects.none(),
+        widget=PickerSelect(reverse_lazy("organisations:picker"), placeholder=_("Organisation suchen …")),
+        error_messages={
+            "invalid_choice": _(
+                "Diese Organisation kann hier nicht zusammengeführt werden. Bitte eine andere Organisation "
+                "Ihrer Fachstelle wählen."
+            )
+        },
+    )
+
+    def __init__(self, *args, keep, user, suggestions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only organisations of units the person coordinates can be dissolved; never the kept one.
+        field = self.fields["mit"]
+        field.queryset = access.organisations_visible_to(user, Action.DELETE).exclude(pk=keep.pk)
+        field.queryset = field.queryset.select_related("region")
+        field.widget.choices = [("", "---------")] + [(org.pk, field.label_from_instance(org)) for org in suggestions]
