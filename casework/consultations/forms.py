@@ -1,8 +1,8 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Field, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
@@ -106,15 +106,20 @@ class ConsultationForm(ConcurrencySafeForm, forms.ModelForm):
             self.fields["unit"].disabled = True
         else:
             unit_ids = sorted(access.unit_ids_for(user, Action.CHANGE))
+        partner_units = []
         if self.leads:
             self._init_lead_fields(user, unit_ids)
-        self._init_shared_choices(unit_ids)
+            # The lead may name advisors of every unit it may share with; clean() checks they fit the sharing.
+            partner_units = [unit for unit in Unit.objects.all() if unit.pk not in unit_ids]
+        self._init_shared_choices(unit_ids, partner_units)
 
         self.helper = FormHelper()
         self.helper.render_hidden_fields = True  # the loaded version or the one-time token
+        # In the order of filling in: the organisation first (it gets the cursor, static/js/fields.js),
+        # then what is already set but may change; rarely used fields in a collapsed "Weitere Angaben".
         lead_layout = [
-            Row(Column("unit", css_class="col-md-6"), Column("shared_with", css_class="col-md-6")),
             "organisation",
+            Row(Column("unit", css_class="col-md-6"), Column("shared_with", css_class="col-md-6")),
             Row(
                 Column("date", css_class="col-md-3"),
                 Column("duration_minutes", css_class="col-md-3"),
@@ -123,17 +128,46 @@ class ConsultationForm(ConcurrencySafeForm, forms.ModelForm):
             ),
             Row(Column("participants", css_class="col-md-3")),
         ]
+        more = [
+            *(["case"] if "case" in self.fields else []),
+            *([Field("criteria", wrapper_class="choice-columns")] if "criteria" in self.fields else []),
+            Row(Column("follow_up_date", css_class="col-md-3"), Column("follow_up_what", css_class="col-md-9")),
+        ]
         self.helper.layout = Layout(
             *(lead_layout if self.leads else []),
             Field("topics", wrapper_class="choice-columns"),
             Field("advisors", wrapper_class="choice-columns"),
             "summary",
             "agreements",
-            *(["case"] if "case" in self.fields else []),
-            *([Field("criteria", wrapper_class="choice-columns")] if "criteria" in self.fields else []),
-            Row(Column("follow_up_date", css_class="col-md-3"), Column("follow_up_what", css_class="col-md-9")),
+            HTML(
+                '<details class="mb-3 more-details" {% if form.more_open %}open{% endif %}>'
+                '<summary class="mb-2">{{ form.more_label }}</summary>'
+            ),
+            *more,
+            HTML("</details>"),
             Submit("save", _("Speichern")),
         )
+        for name in ("topics", "advisors", "criteria"):
+            if name in self.fields:
+                # One tab stop per group, arrow keys within (static/js/checkbox_group.js).
+                self.fields[name].widget.attrs["data-checkbox-group"] = ""
+
+    MORE_FIELDS = ("case", "criteria", "follow_up_date", "follow_up_what")
+
+    @property
+    def more_label(self):
+        parts = [_("Beratungsprozess")] if "case" in self.fields else []
+        parts += [_("Qualitätskriterien")] if "criteria" in self.fields else []
+        parts.append(_("Wiedervorlage"))
+        return _("Weitere Angaben: %(parts)s") % {"parts": ", ".join(str(p) for p in parts)}
+
+    @property
+    def more_open(self):
+        """Open when something in it is set (a linked case, criteria, a follow-up date) or needs fixing."""
+        names = [n for n in self.MORE_FIELDS if n in self.fields]
+        if self.is_bound and any(self.errors.get(n) for n in names):
+            return True
+        return any(self[n].value() for n in names if n != "follow_up_what")
 
     def _init_lead_fields(self, user, unit_ids):
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=unit_ids)
@@ -155,10 +189,11 @@ class ConsultationForm(ConcurrencySafeForm, forms.ModelForm):
             _("Neue Organisation anlegen und danach hier weiter erfassen"),
         )
 
-    def _init_shared_choices(self, unit_ids):
-        """Topics and advisors: each unit chooses from its own catalogue and people (joint topics: both).
+    def _init_shared_choices(self, unit_ids, partner_units):
+        """Topics: each unit chooses from its own catalogue (joint topics: both). Advisors: the lead from the
+        people of both units, the partner from its own.
 
-        On a joint record, what belongs to the other unit is not offered and is kept on save.
+        On a joint record, what belongs to the other unit is not offered to the partner and is kept on save.
         """
         # ModelForm has loaded the current topics and advisors into `initial` already.
         current_topics = list(self.initial.get("topics", [])) if self.instance.pk else []
@@ -168,19 +203,25 @@ class ConsultationForm(ConcurrencySafeForm, forms.ModelForm):
         self.fields["topics"].queryset = access.topics_selectable_for(unit_ids, keep=own_topics).order_by(
             F("unit_id").asc(nulls_last=True), "position", "name"
         )
+        advisor_unit_ids = [*unit_ids, *(unit.pk for unit in partner_units)]
         current_advisors = list(self.initial.get("advisors", [])) if self.instance.pk else []
-        other_units = {self.instance.unit_id, self.instance.shared_with_id} - set(unit_ids) - {None}
+        self.current_advisor_pks = {a.pk for a in current_advisors}
+        other_units = {self.instance.unit_id, self.instance.shared_with_id} - set(advisor_unit_ids) - {None}
         others = set()
         if other_units and current_advisors:
-            others = set(access.advisors_of(other_units).exclude(pk__in=access.advisors_of(unit_ids).values("pk")))
+            others = set(
+                access.advisors_of(other_units).exclude(pk__in=access.advisors_of(advisor_unit_ids).values("pk"))
+            )
         self.kept_advisors = [a for a in current_advisors if a in others]
         chosen = [a.pk for a in current_advisors if a not in others]
-        self.fields["advisors"].queryset = (
-            get_user_model()
-            .objects.filter(Q(pk__in=access.advisors_of(unit_ids).values("pk")) | Q(pk__in=chosen))
-            .order_by("last_name", "first_name", "username")
+        advisors = get_user_model().objects.filter(
+            Q(pk__in=access.advisors_of(advisor_unit_ids).values("pk")) | Q(pk__in=chosen)
         )
-        self.fields["advisors"].label_from_instance = person_label
+        if partner_units:
+            own = access.advisors_of(unit_ids).filter(pk=OuterRef("pk"))
+            advisors = advisors.annotate(is_own_unit=Exists(own))
+        self.fields["advisors"].queryset = advisors.order_by("last_name", "first_name", "username")
+        self._label_partner_advisors(partner_units)
         # The other unit's topics and advisors already count: choosing own ones is then optional.
         self.fields["topics"].required = not self.kept_topics
         self.fields["advisors"].required = not self.kept_advisors
@@ -192,6 +233,16 @@ class ConsultationForm(ConcurrencySafeForm, forms.ModelForm):
             self.fields["advisors"].help_text = _("Berater*innen der anderen Fachstelle bleiben: %(names)s") % {
                 "names": ", ".join(person_label(a) for a in self.kept_advisors)
             }
+
+    def _label_partner_advisors(self, partner_units):
+        """People of the other unit carry its short name, so the lead sees whom a joint consultation adds."""
+        partner_names = ", ".join(unit.short_name for unit in partner_units)
+
+        def label(person):
+            name = person_label(person)
+            return name if getattr(person, "is_own_unit", True) else f"{name} ({partner_names})"
+
+        self.fields["advisors"].label_from_instance = label
 
     def _limit_case_choices(self, user, unit_ids, organisation):
         """Cases of the chosen organisation in the unit that are still running (or already linked)."""
@@ -211,6 +262,20 @@ class ConsultationForm(ConcurrencySafeForm, forms.ModelForm):
         else:
             del self.fields["criteria"]
 
+    def _check_advisor_units(self, advisors, unit_ids):
+        """Advisors of the other unit belong on a consultation shared with it (already named ones may stay)."""
+        allowed = set(access.advisors_of([pk for pk in unit_ids if pk]).values_list("pk", flat=True))
+        outside = [a for a in advisors if a.pk not in allowed | self.current_advisor_pks]
+        if outside:
+            self.add_error(
+                "advisors",
+                _(
+                    "Berater*innen der anderen Fachstelle können nur bei einer gemeinsamen Beratung mit ihr "
+                    "eingetragen werden: %(names)s"
+                )
+                % {"names": ", ".join(person_label(a) for a in outside)},
+            )
+
     def _selected_organisation(self):
         if self.is_bound:
             raw = self.data.get(self.add_prefix("organisation"))
@@ -227,12 +292,20 @@ class ConsultationForm(ConcurrencySafeForm, forms.ModelForm):
             raise forms.ValidationError(_("Das Kompetenzzentrum berät erst seit 2017."))
         return date
 
+    def clean_participants(self):
+        participants = self.cleaned_data["participants"]
+        if participants is not None and participants < 1:
+            raise forms.ValidationError(_("An einer Beratung nimmt mindestens eine Person teil."))
+        return participants
+
     def clean(self):
         cleaned = super().clean()
         unit = cleaned.get("unit")
         shared_with = cleaned.get("shared_with")
         if unit and shared_with and unit == shared_with:
             self.add_error("shared_with", _("Eine Beratung kann nur mit der anderen Fachstelle geteilt werden."))
+        if self.leads and unit:
+            self._check_advisor_units(cleaned.get("advisors", []), [unit.pk, getattr(shared_with, "pk", None)])
         if unit:
             foreign = [t.name for t in cleaned.get("topics", []) if t.unit_id not in (None, unit.pk)]
             if foreign:

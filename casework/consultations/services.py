@@ -2,7 +2,9 @@
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import F
 
+from casework import access
 from casework.access import SHARED_CONSULTATION_PERMISSIONS, Action
 from casework.follow_ups.services import follow_up_create
 from casework.history import save_with_single_history_entry
@@ -75,6 +77,45 @@ def _moved(consultation) -> bool:
     """Whether organisation or date differ from the stored record (then the Kreis is derived again)."""
     stored = Consultation.objects.filter(pk=consultation.pk).values("organisation_id", "date").first()
     return stored != {"organisation_id": consultation.organisation_id, "date": consultation.date}
+
+
+def criteria_by_area(consultation) -> list[tuple]:
+    """[(area, [criteria])] the consultation addressed, in catalogue order; one query."""
+    criteria = consultation.criteria.select_related("area__unit").order_by(
+        "area__position", "area__name", "area_id", "position", "id"
+    )
+    groups = []
+    for criterion in criteria:
+        if not groups or groups[-1][0].pk != criterion.area_id:
+            groups.append((criterion.area, []))
+        groups[-1][1].append(criterion)
+    return groups
+
+
+def may_join_as_advisor(user, consultation) -> bool:
+    """ "Ich berate mit": advisors of the partner unit of a shared consultation add themselves."""
+    partner = consultation.shared_with_id
+    return (
+        partner is not None
+        and partner in access.unit_ids_for(user, Action.CHANGE)
+        and access.can_on_consultation(user, Action.CHANGE, consultation)
+        and access.advisors_of([partner]).filter(pk=user.pk).exists()
+    )
+
+
+@transaction.atomic
+def advisor_join(*, consultation: Consultation, by) -> bool:
+    """Add `by` to the advisors (with a history entry); False if already there, nothing changes then.
+
+    The version is raised like any edit, so a form loaded before refuses to overwrite the addition.
+    """
+    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if locked.advisors.filter(pk=by.pk).exists():
+        return False
+    Consultation.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+    locked.refresh_from_db(fields=["version"])
+    save_with_single_history_entry(locked, by=by, created=False, set_relations=lambda: locked.advisors.add(by))
+    return True
 
 
 @transaction.atomic

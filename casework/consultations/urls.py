@@ -9,5 +9,6 @@ urlpatterns = [
     path("beratungen/neu/", views.consultation_create, name="consultation_create"),
     path("beratungen/<int:pk>/", views.consultation_detail, name="consultation_detail"),
     path("beratungen/<int:pk>/bearbeiten/", views.consultation_edit, name="consultation_edit"),
+    path("beratungen/<int:pk>/ich-berate-mit/", views.consultation_join, name="consultation_join"),
     path("beratungen/<int:pk>/loeschen/", views.consultation_delete, name="consultation_delete"),
 ]

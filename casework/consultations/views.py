@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +49,9 @@ def consultation_detail(request, pk):
         "can_change": can_change,
         "can_delete": access.can_on_consultation(request.user, Action.DELETE, consultation),
         "history": history_of(consultation, request.user) if show_history else None,
+        "can_join": services.may_join_as_advisor(request.user, consultation)
+        and request.user not in consultation.advisors.all(),
+        "criteria_by_area": services.criteria_by_area(consultation),
         **follow_up_panel(request, consultation, can_change=can_change),
     }
     return render(request, "casework/consultations/detail.html", context)
@@ -109,3 +113,20 @@ def consultation_delete(request, pk):
         messages.success(request, _("Die Beratung wurde gelöscht."))
         return redirect("casework:consultation_list")
     return render(request, "casework/consultations/confirm_delete.html", {"consultation": consultation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_join(request, pk):
+    """ "Ich berate mit": a partner unit's advisor adds herself to a shared consultation (POST only)."""
+    consultation = access.get_consultation_for(request.user, pk, Action.CHANGE)
+    if not services.may_join_as_advisor(request.user, consultation):
+        raise PermissionDenied
+    # GET answers only after the access check, so the permission matrix sees who may join.
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if services.advisor_join(consultation=consultation, by=request.user):
+        messages.success(request, _("Sie sind jetzt als Berater*in dieser Beratung eingetragen."))
+    else:
+        messages.info(request, _("Sie sind bereits als Berater*in eingetragen."))
+    return redirect("casework:consultation_detail", pk=consultation.pk)

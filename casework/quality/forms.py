@@ -10,7 +10,7 @@ from casework.concurrency import ConcurrencySafeForm
 from casework.models import AssessmentRating, QualityArea, QualityCriterion, Unit
 from casework.ui.fields import BoundedDateField, model_formfield
 
-RATING_CHOICES = [("", _("– bitte bewerten –")), *AssessmentRating.Rating.choices]
+RATING_CHOICES = AssessmentRating.Rating.choices
 RATING_REQUIRED = _("Bitte dieses Kriterium bewerten.")
 
 
@@ -91,15 +91,26 @@ class AssessmentForm(ConcurrencySafeForm, forms.Form):
         help_text=_("Gesamteindruck, Vereinbarungen, nächste Schritte."),
     )
 
-    def __init__(self, *args, criteria, assessment=None, **kwargs):
+    def __init__(self, *args, criteria, assessment=None, earlier_ratings=(), **kwargs):
+        """`earlier_ratings` (AssessmentRating of the project's latest earlier assessment) pre-fill a new one,
+        so only what changed needs a click; an edit starts from its own ratings instead."""
         if assessment is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(assessment)
+        self.prefilled_from = None
+        if assessment is None and earlier_ratings:
+            kwargs["initial"] = {
+                **{f"rating_{r.criterion_id}": r.rating for r in earlier_ratings},
+                **kwargs.get("initial", {}),
+            }
+            self.prefilled_from = earlier_ratings[0].assessment
         super().__init__(*args, record=assessment, **kwargs)
         self.criteria = list(criteria)
         for criterion in self.criteria:
+            # One radio group per criterion (a table row): arrow keys move between its ratings.
             self.fields[self.rating_name(criterion)] = forms.ChoiceField(
                 label=criterion.text,
                 choices=RATING_CHOICES,
+                widget=forms.RadioSelect(attrs={"aria-describedby": f"criterion-{criterion.pk}"}),
                 error_messages={"required": RATING_REQUIRED},
             )
             self.fields[self.note_name(criterion)] = forms.CharField(
@@ -124,6 +135,8 @@ class AssessmentForm(ConcurrencySafeForm, forms.Form):
             initial[f"rating_{rating.criterion_id}"] = rating.rating
             initial[f"note_{rating.criterion_id}"] = rating.note
         return initial
+
+    rating_choices = RATING_CHOICES
 
     def groups(self):
         """[(area, [(criterion, rating field, note field)])] in catalogue order, for the template."""

@@ -291,6 +291,12 @@ def organisation_assessments(user, organisation, unit_ids):
     return access.assessments_visible_to(user).filter(organisation=organisation, unit_id__in=unit_ids)
 
 
+def latest_ratings(user, organisation, unit) -> list[AssessmentRating]:
+    """The ratings of the project's latest assessment in `unit` (with it), to pre-fill a new one; one query."""
+    latest = organisation_assessments(user, organisation, [unit.pk]).order_by("-date", "-id").values("pk")[:1]
+    return list(AssessmentRating.objects.filter(assessment__in=latest).select_related("assessment"))
+
+
 def previous_assessment(user, assessment):
     """The assessment of the same project and unit just before `assessment`, if the person may see it."""
     earlier = Q(date__lt=assessment.date) | Q(date=assessment.date, pk__lt=assessment.pk)

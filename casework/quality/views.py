@@ -164,7 +164,10 @@ def assessment_create(request, pk):
     requested = access.parse_pk(request.GET.get("fachstelle"))
     unit = scope.unit(requested if requested in scope.unit_ids else scope.unit_ids[0])
     form = AssessmentForm(
-        request.POST or None, criteria=scope.criteria_of(unit.pk), initial={"date": timezone.localdate()}
+        request.POST or None,
+        criteria=scope.criteria_of(unit.pk),
+        initial={"date": timezone.localdate()},
+        earlier_ratings=services.latest_ratings(request.user, organisation, unit),
     )
     if request.method == "POST" and (
         assessment := create_once(

@@ -60,6 +60,9 @@
       // Closing after each pick clears the search text and leaves no open list without options.
       plugins: select.multiple ? { remove_button: { title: "Entfernen" } } : {},
       closeAfterSelect: select.multiple,
+      // The cursor may start here (fields.js): the list opens with the first typed character, not
+      // empty on focus (an empty listbox holding only the hint is not a valid listbox for screen readers).
+      openOnFocus: false,
       // The server already filters; show whatever it returns.
       score: function () {
         return function () { return 1; };
