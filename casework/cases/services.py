@@ -1,4 +1,4 @@
-"""Writes on cases (Beratungsprozesse): create, update, close with outcomes, reopen.
+"""Writes on cases (Beratungsprozesse): create, update, close with outcomes, reopen; and their last activity.
 
 Every write records who did it in the history (simple-history on Case and CaseOutcomeReached).
 """
@@ -6,10 +6,42 @@ Every write records who did it in the history (simple-history on Case and CaseOu
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils.translation import gettext as _
 
-from casework.models import Case, CaseOutcome, CaseOutcomeReached
+from casework.models import Case, CaseOutcome, CaseOutcomeReached, Consultation, FollowUp
+
+
+def _latest_of_case(rows, value):
+    """Subquery: the latest `value` among the case's `rows` (NULL if it has none)."""
+    latest = rows.filter(case=OuterRef("pk")).order_by().values("case").annotate(latest=Max(value)).values("latest")
+    return Subquery(latest, output_field=models.DateField())
+
+
+def with_last_activity(cases):
+    """Annotate `last_activity`: the latest of the case's consultations, outcomes reached and follow-ups
+    (created or done), or the opening date; one subquery each, so a list page costs no extra query.
+
+    Each source falls back to the opening date: SQLite's MAX() of several values is NULL if one is.
+    """
+    opened = F("opened_on")
+    sources = [
+        _latest_of_case(Consultation.objects.all(), "date"),
+        _latest_of_case(CaseOutcomeReached.objects.all(), "reached_on"),
+        _latest_of_case(FollowUp.objects.all(), TruncDate("created_at")),
+        _latest_of_case(FollowUp.objects.filter(done_at__isnull=False), TruncDate("done_at")),
+    ]
+    fallbacks = [Coalesce(source, opened, output_field=models.DateField()) for source in sources]
+    return cases.annotate(last_activity=Greatest(opened, *fallbacks, output_field=models.DateField()))
+
+
+def idle_days(case, today: datetime.date) -> int | None:
+    """Days since the case's `last_activity` (see with_last_activity); None for closed cases."""
+    if case.status == Case.Status.CLOSED:
+        return None
+    return max((today - case.last_activity).days, 0)  # a consultation dated ahead is activity today
 
 
 def _save(case: Case, by) -> None:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from casework import access
 from casework.access import Action
 from casework.cases import services
-from casework.cases.filters import CaseFilter, with_last_activity
+from casework.cases.filters import CaseFilter
 from casework.cases.forms import CaseCloseForm, CaseForm
 from casework.concurrency import VersionForm, create_once, save_or_refuse
 from casework.history import HISTORY_LIMIT, HistoryEntry, history_of
@@ -49,12 +49,12 @@ def case_history(case, viewer) -> list[HistoryEntry]:
 
 @login_required
 def case_list(request):
-    visible = with_last_activity(access.cases_visible_to(request.user))
+    visible = services.with_last_activity(access.cases_visible_to(request.user))
     filterset = CaseFilter(request.GET or None, queryset=visible, user=request.user)
     page = paginate(request, filterset.qs.select_related(*LIST_RELATED).order_by("-opened_on", "-id"))
     today = timezone.localdate()
     for case in page:
-        case.idle_days = None if case.status == Case.Status.CLOSED else (today - case.last_activity).days
+        case.idle_days = services.idle_days(case, today)
     return render(request, "casework/cases/list.html", {"filter": filterset, "page": page})
 
 
@@ -69,8 +69,11 @@ def case_detail(request, pk):
         .prefetch_related("topics", "advisors")
         .order_by("-date", "-id")
     )
+    activity = services.with_last_activity(Case.objects.filter(pk=case.pk))
+    case.last_activity = activity.values_list("last_activity", flat=True).get()
     context = {
         "case": case,
+        "idle_days": services.idle_days(case, timezone.localdate()),
         "outcomes": case.outcomes_reached.select_related("outcome"),
         "consultations": consultations,
         "can_change": access.can(user, Action.CHANGE, {case.unit_id}),

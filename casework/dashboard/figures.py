@@ -10,9 +10,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Coalesce
 
+from casework.cases.services import with_last_activity
 from casework.models import Case, Consultation, Event, FollowUp
 from casework.ui.labels import person_label
 from organisations.models import Organisation, Region
@@ -170,6 +171,32 @@ def consultation_activity(unit, periods: Periods) -> dict:
     }
 
 
+def year_to_date(unit, today: datetime.date) -> dict:
+    """This year's consultations, hours and organisations reached, from 1 January to `today` (one query).
+
+    Counted as the dashboard's column for this year counts them (the home page shows these):
+    the unit's own consultations and those shared with it, none dated after today.
+    """
+    periods = Periods(today)
+
+    def per_organisation(consultations):
+        return (
+            consultations.filter(date__gte=periods.this_start, date__lte=today)
+            .order_by()
+            .values("organisation")
+            .annotate(n=Count("*"), minutes=Sum("duration_minutes"))
+            .values_list("organisation", "n", "minutes")
+        )
+
+    own, shared = own_and_shared(unit)
+    consultations, minutes, organisations = 0, 0, set()
+    for organisation, n, total in per_organisation(own).union(per_organisation(shared), all=True):
+        consultations += n
+        minutes += total or 0
+        organisations.add(organisation)
+    return {"consultations": consultations, "hours": round(minutes / 60, 1), "organisations": len(organisations)}
+
+
 def _organisation_rows(lost):
     """Names and places for the (last date, consultations, organisation id) triples, in their order (one query)."""
     names = {
@@ -256,17 +283,15 @@ def monthly_consultations(unit, periods: Periods) -> dict:
 
 
 def case_overview(unit, today: datetime.date) -> dict:
-    """Open and dormant cases, and the open ones without a consultation for more than 90 days (one query).
+    """Open and dormant cases, and the open ones without activity for more than 90 days (one query).
 
+    Activity as on the case list (consultations, outcomes, follow-ups: casework.cases.services).
     One row per running case of the unit (bounded by the cases, not the consultations).
     """
     idle_since = today - datetime.timedelta(days=IDLE_DAYS)
-    latest = Consultation.objects.filter(case=OuterRef("pk")).order_by("-date").values("date")[:1]
-    running = (
+    running = with_last_activity(
         Case.objects.filter(unit=unit, status__in=[Case.Status.OPEN, Case.Status.DORMANT])
-        .annotate(last_activity=Coalesce(Subquery(latest), "opened_on"))
-        .values_list("pk", "status", "title", "organisation__name", "last_activity")
-    )
+    ).values_list("pk", "status", "title", "organisation__name", "last_activity")
     counts = Counter()
     idle = []
     for pk, status, title, organisation, last_activity in running:
@@ -293,8 +318,12 @@ def case_overview(unit, today: datetime.date) -> dict:
 
 
 def overdue_follow_ups(unit, today: datetime.date) -> dict:
-    """Open follow-ups of the unit due before today, the oldest first, with their total (three queries)."""
-    overdue = FollowUp.objects.filter(unit=unit, done_at__isnull=True, due_on__lt=today)
+    """Open follow-ups of the unit due before today, the oldest first, with their total (three queries).
+
+    Those of a consultation shared with the unit count for it too, as on the units' follow-up list.
+    """
+    of_unit = Q(unit=unit) | Q(consultation__shared_with=unit)
+    overdue = FollowUp.objects.filter(of_unit, done_at__isnull=True, due_on__lt=today)
     # Pick the first rows from the index, then join: joining first made PostgreSQL join
     # every overdue follow-up to all 100,000 consultations before the LIMIT (~50 ms → ~2 ms).
     first_ids = list(overdue.order_by("due_on", "pk").values_list("pk", flat=True)[:LIST_LIMIT])

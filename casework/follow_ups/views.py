@@ -1,4 +1,4 @@
-"""Follow-ups (Wiedervorlagen): my list, the units' list, done/reopen, adding, and the calendar feed."""
+"""Follow-ups (Wiedervorlagen): my list, the units' list, done/reopen, edit/postpone, adding, and the calendar feed."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,10 +13,10 @@ from django.views.decorators.http import require_http_methods
 
 from casework import access
 from casework.access import Action
-from casework.concurrency import create_once
+from casework.concurrency import create_once, save_or_refuse
 from casework.follow_ups import ics, services
 from casework.follow_ups.filters import FollowUpFilter
-from casework.follow_ups.forms import FollowUpForm, StateForm
+from casework.follow_ups.forms import FollowUpEditForm, FollowUpForm, PostponeForm, StateForm
 from casework.ui.pagination import paginate
 
 
@@ -100,6 +100,63 @@ def follow_up_reopen(request, pk):
     services.follow_up_reopen(follow_up=follow_up, by=request.user)
     messages.success(request, _("Wiedervorlage „%(what)s“ ist wieder offen.") % {"what": follow_up.what})
     return HttpResponseRedirect(_next_url(request))
+
+
+def _save_or_form(request, follow_up, form, template, *, save, success):
+    """Save a valid form with the version check and go back; otherwise (or refused) show the form again.
+
+    `success` makes the message from the saved follow-up.
+    """
+    if request.method == "POST" and form.is_valid() and (saved := save_or_refuse(form, save=save)):
+        messages.success(request, success(saved))
+        return HttpResponseRedirect(_next_url(request))
+    context = {
+        "form": form,
+        "follow_up": follow_up,
+        "next": _next_url(request),
+        "record_url": services.record_url(follow_up),
+        "organisation": services.record_organisation(follow_up),
+    }
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_edit(request, pk):
+    """Text, due date and assignee (reassigning is choosing another person here)."""
+    follow_up = access.get_follow_up_for(request.user, pk, Action.CHANGE)
+    form = FollowUpEditForm(request.POST or None, instance=follow_up)
+    return _save_or_form(
+        request,
+        follow_up,
+        form,
+        "casework/follow_ups/edit.html",
+        save=lambda: services.follow_up_update(follow_up=form.save(commit=False), by=request.user),
+        success=lambda saved: _("Die Wiedervorlage „%(what)s“ wurde gespeichert.") % {"what": saved.what},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_postpone(request, pk):
+    """One week later (the list's button posts here directly) or to a chosen date."""
+    follow_up = access.get_follow_up_for(request.user, pk, Action.CHANGE)
+    form = PostponeForm(request.POST or None, follow_up=follow_up)
+
+    def save():
+        return services.follow_up_postpone(follow_up=follow_up, by=request.user, due_on=form.new_due_on())
+
+    return _save_or_form(
+        request,
+        follow_up,
+        form,
+        "casework/follow_ups/postpone.html",
+        save=save,
+        success=lambda saved: (
+            _("Wiedervorlage „%(what)s“ ist jetzt am %(day)s fällig.")
+            % {"what": saved.what, "day": f"{saved.due_on:%d.%m.%Y}"}
+        ),
+    )
 
 
 def _add(request, owner):

@@ -1,13 +1,18 @@
-"""The start page: one's recent consultations, follow-ups due soon and the units' year so far."""
+"""The start page: one's recent consultations, follow-ups due soon and the units' year so far.
+
+The year's figures are the dashboard's (same period, shared consultations counted for both units),
+so that the two pages never show different numbers under the same label.
+"""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from django.utils import timezone
 
 from casework import access
 from casework.access import Action
 from casework.consultations.views import with_list_relations
+from casework.dashboard import figures
 from casework.models import Consultation
 
 
@@ -20,25 +25,17 @@ def home(request):
     # the person's consultations (~24 → ~3 ms with 100,000 consultations).
     advised = Consultation.advisors.through.objects.filter(consultation_id=OuterRef("pk"), user_id=user.pk)
     mine = visible.filter(Exists(advised))
-    unit_ids = access.unit_ids_for(user, Action.VIEW)
-    # The year in the join condition lets the (unit, date) index skip earlier years.
-    this_year = FilteredRelation("consultations", condition=Q(consultations__date__year=today.year))
-    units = (
-        access.units_for(user, Action.VIEW)
-        .annotate(this_year=this_year)
-        .annotate(
-            year_count=Count("this_year"),
-            year_minutes=Sum("this_year__duration_minutes"),
-            year_organisations=Count("this_year__organisation", distinct=True),
-        )
-    )
+    # The same figures as the dashboard's column for this year (casework/dashboard/figures.py).
+    units = list(access.units_for(user, Action.VIEW).order_by("pk"))
+    for unit in units:
+        unit.year_to_date = figures.year_to_date(unit, today)
     context = {
         "recent": with_list_relations(mine)[:10],
         "follow_ups": access.follow_ups_visible_to(user)
         .filter(assigned_to=user, done_at__isnull=True, due_on__lte=today + timezone.timedelta(days=14))
         .select_related("consultation__organisation", "case__organisation")
         .order_by("due_on", "id")[:10],
-        "units": units if unit_ids else [],
+        "units": units,
         "today": today,
     }
     return render(request, "casework/home/home.html", context)

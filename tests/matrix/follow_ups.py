@@ -1,6 +1,6 @@
 """Permission-matrix rows for follow_ups (see tests/matrix/__init__.py).
 
-Done/reopen answer GET with a confirmation page, so the matrix sees the access check:
+Done/reopen answer GET with a confirmation page, edit/postpone with their form, so the matrix sees the access check:
 foreign follow-ups are 404. The calendar feed needs no login; the matrix calls it with a
 bogus token (404 for everyone); the real token is tested in tests/casework/test_follow_ups.py.
 """
@@ -14,6 +14,8 @@ ROWS = {
     "casework:follow_up_unit_list": (None, {"-": EVERYONE}),
     "casework:follow_up_done": ("follow_up", ON_FOLLOW_UP),
     "casework:follow_up_reopen": ("follow_up", ON_FOLLOW_UP),
+    "casework:follow_up_edit": ("follow_up", ON_FOLLOW_UP),
+    "casework:follow_up_postpone": ("follow_up", ON_FOLLOW_UP),
     "casework:follow_up_add_consultation": ("consultation", ON_FOLLOW_UP),
     "casework:follow_up_add_case": (
         "case",

@@ -133,6 +133,9 @@ def data(people, unit_mo, unit_lots):
             done_at=timezone.now() if done else None,
             **owner,
         )
+    # Follow-ups count as a case's activity from their creation (casework.cases.services): the idle
+    # case's one was written down with its last consultation.
+    FollowUp.objects.filter(case=idle_case).update(created_at=timezone.make_aware(datetime.datetime(2026, 2, 1, 12, 0)))
     FollowUp.objects.create(
         unit=unit_lots,
         consultation=consultations["G1"],
@@ -140,7 +143,7 @@ def data(people, unit_mo, unit_lots):
         what="Nachfassen",
         assigned_to=people["advisor_lots"],
     )
-    return {"org": org, "idle_case": idle_case}
+    return {"org": org, "idle_case": idle_case, "consultations": consultations}
 
 
 def by_key(rows):
