@@ -1,27 +1,65 @@
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import resolve_url
 from django.utils import translation
 
-# How often an active session's expiry is pushed forward. Saving on every request would
-# cost a database write per page; once a minute keeps the idle timeout accurate enough.
+# Upper bound for how often an active session's expiry is pushed forward. Saving on every
+# request would cost a database write per page; once a minute is accurate enough for an hour.
 SESSION_REFRESH_SECONDS = 60
+
+# Marker on the login redirect of a person whose session has ended (the login page says so).
+SESSION_ENDED_PARAM = "sitzung"
+SESSION_ENDED_VALUE = "abgelaufen"
+
+
+def session_refresh_seconds():
+    """How often the expiry is renewed: a tenth of the timeout, at most once a minute.
+
+    The timeout then counts from the last request within that margin, also for the short
+    timeouts used in tests (with a fixed minute, a 40-second session ended while in use).
+    """
+    return max(1, min(SESSION_REFRESH_SECONDS, settings.SESSION_COOKIE_AGE // 10))
 
 
 class SessionIdleTimeoutMiddleware:
-    """Sessions expire after SESSION_COOKIE_AGE seconds without activity."""
+    """Sessions expire after SESSION_COOKIE_AGE seconds without activity.
+
+    Also tells the page how long the session has left (`request.session_seconds_left` and
+    `request.session_age`, for the notice in base.html) and marks the login redirect of a person whose session has ended.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         session = getattr(request, "session", None)
+        # A session cookie that no longer signs anyone in belongs to a session that has ended.
+        session_ended = bool(request.COOKIES.get(settings.SESSION_COOKIE_NAME)) and not request.user.is_authenticated
         if session is not None and request.user.is_authenticated:
             now = int(time.time())
-            if now - session.get("last_seen", 0) >= SESSION_REFRESH_SECONDS:
+            if now - session.get("last_seen", 0) >= session_refresh_seconds():
                 session["last_seen"] = now  # saving the session renews its expiry
-        return self.get_response(request)
+            # The expiry was last pushed forward when `last_seen` was saved.
+            request.session_age = settings.SESSION_COOKIE_AGE
+            request.session_seconds_left = max(0, session["last_seen"] + settings.SESSION_COOKIE_AGE - now)
+        response = self.get_response(request)
+        if session_ended and is_login_redirect(response):
+            response["Location"] = mark_session_ended(response["Location"])
+        return response
+
+
+def is_login_redirect(response):
+    if response.status_code != 302 or "Location" not in response:
+        return False
+    return urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
+
+
+def mark_session_ended(location):
+    separator = "&" if "?" in location else "?"
+    return f"{location}{separator}{SESSION_ENDED_PARAM}={SESSION_ENDED_VALUE}"
 
 
 class GermanFirstLocaleMiddleware(LocaleMiddleware):

@@ -213,7 +213,8 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Sessions end after an hour of inactivity (config.middleware renews them while in use).
+# Sessions end after an hour of inactivity, counted from the last request: config.middleware renews
+# them while in use, and base.html warns before the end (static/js/session.js).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -1,3 +1,9 @@
 """URLs of the accounts feature."""
 
-urlpatterns = []
+from django.urls import path
+
+from casework.accounts import views
+
+urlpatterns = [
+    path("sitzung/verlaengern/", views.session_keepalive, name="session_keepalive"),
+]
