@@ -14,6 +14,10 @@ urlpatterns = [
         name="login",
     ),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's views keep the session valid after the change (update_session_auth_hash); they check the
+    # old password directly, not through authenticate(), so django-axes counts no failures here.
+    path("passwort/aendern/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("passwort/geaendert/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

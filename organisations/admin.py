@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from casework.admin import RetireInsteadOfDelete
+from casework.admin import PersonFieldLabels, RetireInsteadOfDelete
 from organisations.models import ContactPerson, Organisation, Region
 
 
@@ -20,7 +20,7 @@ class ContactPersonInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(PersonFieldLabels, SimpleHistoryAdmin):
     list_display = ["name", "kind", "legal_form", "region"]
     list_filter = ["kind", "legal_form", "units", "region"]
     list_select_related = ["region"]
