@@ -39,3 +39,7 @@ class ListFilterSet(django_filters.FilterSet):
 
     def layout(self):
         return [(self.form[name], width) for name, width in self.columns.items()]
+
+    def active_count(self):
+        """How many of the visible fields hold a value: small screens open the folded filter card then."""
+        return sum(1 for field, _width in self.layout() if field.value() not in (None, "", [], (), False))

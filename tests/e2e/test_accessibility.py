@@ -7,6 +7,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.test_small_screens import PHONE, WIDE, pages_for
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -75,4 +77,29 @@ def test_main_pages_have_no_serious_violations(e2e, people, records):
         found.append(describe("Beratung erfassen (mit Fehlern)", "/beratungen/neu/", violations))
 
     assert not found, "axe: schwerwiegende Barrierefreiheitsprobleme\n\n" + "\n\n".join(found)
+    e2e.assert_clean_console()
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280px", "390px"])
+def test_every_page_has_no_serious_violations(e2e, people, matrix_records, viewport):
+    """Every page of tests/e2e/test_small_screens.py's list (from the URL patterns), as the administrator,
+    who may open all of them, on a laptop and on a phone."""
+    axe = Axe()
+    found = []
+    page = e2e.new_page()
+    page.set_viewport_size(viewport)
+    page.goto("/anmelden/")
+    if violations := blocking_violations(axe, page):
+        found.append(describe("Anmeldung", "/anmelden/", violations))
+    e2e.login(page, people["admin"].username)
+
+    for label, path in pages_for("admin", matrix_records):
+        response = page.goto(path)
+        assert response.status == 200, f"{label} ({path}): HTTP {response.status}"
+        if violations := blocking_violations(axe, page):
+            found.append(describe(label, path, violations))
+
+    assert not found, f"axe bei {viewport['width']} px: schwerwiegende Barrierefreiheitsprobleme\n\n" + "\n\n".join(
+        found
+    )
     e2e.assert_clean_console()
