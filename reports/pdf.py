@@ -170,12 +170,18 @@ def render_pdf(html: str, *, title: str, attachments=(), url_fetcher: SafeURLFet
 _PDF, _MEMORY, _ERROR = b"P", b"M", b"E"  # the first byte of the child's one message
 
 
+def _address_space_in_use() -> int:
+    """Bytes of address space this process maps now (VmSize), e.g. inherited from its parent."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
 def _render_in_child(connection, html, title, attachments, memory_mb):
     """The forked child: limit memory, render, send one tagged message back; no database."""
     # The collector need not walk the objects inherited from the parent (nor copy their pages).
     gc.freeze()
     try:
-        limit = memory_mb * 1024 * 1024
+        limit = _address_space_in_use() + memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         message = _PDF + render_pdf(html, title=title, attachments=attachments)
     except MemoryError:
@@ -203,11 +209,11 @@ def _warm_up_once():
 
 
 class PdfJob:
-    """`render_pdf` running in a forked child with at most `memory_mb` of address space and `timeout_s`.
+    """`render_pdf` running in a forked child with `memory_mb` of address space to render in and `timeout_s`.
 
     Started at once; `result()` waits for it, so the caller can do other work meanwhile. The limit
-    is RLIMIT_AS of the child, i.e. its whole address space including what it inherits from the
-    parent (about 100 MB for this project). The child only renders the HTML string (it never
+    is RLIMIT_AS of the child: what it inherits from the parent (about 100 MB for this project's
+    worker, far more in a process with many threads, whose stacks count) plus `memory_mb`. The child only renders the HTML string (it never
     touches the database), and exits without running the parent's clean-up, as multiprocessing
     children do. `result()` raises RenderError with a German message on timeout, memory
     exhaustion or a crash.
