@@ -25,13 +25,25 @@ class TailPaginator(Paginator):
     Only for a total ordering (ending in the primary key), so both directions give the same rows.
     """
 
-    def __init__(self, *args, count_cap=None, **kwargs):
+    def __init__(self, *args, count_cap=None, first_page=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.count_cap = count_cap
+        self.first_page = first_page and isinstance(self.object_list, QuerySet)
+
+    @cached_property
+    def _head(self):
+        """The first page's rows and one more, read before counting (only when page 1 is asked for)."""
+        return list(self.object_list[: self.per_page + self.orphans + 1])
+
+    def _head_is_everything(self) -> bool:
+        return self.first_page and len(self._head) <= self.per_page + self.orphans
 
     @cached_property
     def count(self):
-        """With a cap, counting stops after `count_cap` rows: a text search need not scan every row."""
+        """Without a second query when the first page holds every row (a narrow search scans the table
+        once, not twice); with a cap, counting stops after `count_cap` rows."""
+        if self._head_is_everything():
+            return len(self._head)
         if self.count_cap is None:
             return super().count
         return self.object_list[: self.count_cap + 1].count()
@@ -48,6 +60,10 @@ class TailPaginator(Paginator):
 
     def page(self, number):
         number = self.validate_number(number)
+        if number == 1 and self.first_page:
+            return self._get_page(
+                self._head[: self.per_page + self.orphans if self._head_is_everything() else self.per_page], 1, self
+            )
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
@@ -60,4 +76,7 @@ class TailPaginator(Paginator):
 
 
 def paginate(request, queryset, *, count_cap=None):
-    return TailPaginator(queryset, settings.PAGE_SIZE, count_cap=count_cap).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    first_page = number in (None, "", "1")
+    paginator = TailPaginator(queryset, settings.PAGE_SIZE, count_cap=count_cap, first_page=first_page)
+    return paginator.get_page(number)

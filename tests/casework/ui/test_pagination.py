@@ -10,19 +10,34 @@ from tests.factories import ConsultationFactory, OrganisationFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("total", [0, 1, 7, 10, 23])
+@pytest.mark.parametrize("total", [0, 1, 5, 6, 7, 10, 23])
 @pytest.mark.parametrize("orphans", [0, 2])
-def test_same_rows_as_django_paginator(unit_mo, total, orphans):
+@pytest.mark.parametrize("first_page", [False, True])
+def test_same_rows_as_django_paginator(unit_mo, total, orphans, first_page):
     organisation = OrganisationFactory(units=[unit_mo])
     for day in range(total):
         # Several consultations share a date, so the primary key decides the order.
         ConsultationFactory(unit=unit_mo, organisation=organisation, date=f"2026-03-{1 + day % 3:02d}")
     queryset = Consultation.objects.order_by("-date", "-id")
     expected = Paginator(queryset, 5, orphans=orphans)
-    actual = TailPaginator(queryset, 5, orphans=orphans)
+    actual = TailPaginator(queryset, 5, orphans=orphans, first_page=first_page)
     assert actual.num_pages == expected.num_pages
+    assert actual.count == expected.count
     for number in expected.page_range:
         assert list(actual.page(number)) == list(expected.page(number)), number
+
+
+def test_a_first_page_holding_every_row_needs_no_count(unit_mo, django_assert_num_queries):
+    """A narrow search scans the table once: the first page's rows tell the count."""
+    organisation = OrganisationFactory(units=[unit_mo])
+    ConsultationFactory.create_batch(3, unit=unit_mo, organisation=organisation)
+    queryset = Consultation.objects.order_by("-date", "-id")
+    with django_assert_num_queries(1):
+        page = TailPaginator(queryset, 5, first_page=True).page(1)
+        assert (page.paginator.count, len(page)) == (3, 3)
+    with django_assert_num_queries(2):  # without knowing it is page 1: count, then the rows
+        page = TailPaginator(queryset, 5).page(1)
+        assert (page.paginator.count, len(list(page))) == (3, 3)
 
 
 def test_only_total_orderings_are_read_backwards():
