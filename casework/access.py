@@ -45,6 +45,7 @@ from casework.models import (
     Unit,
 )
 from casework.roles import ADMIN
+from casework.search.ordering import german
 from organisations.models import ContactPerson, Organisation
 
 MAX_PK = 2**63 - 1
@@ -322,7 +323,7 @@ def advisors_of(unit_ids):
             groups__groupobjectpermission__object_pk__in=[str(pk) for pk in unit_ids],
         )
         .distinct()
-        .order_by("last_name", "first_name", "username")
+        .order_by(german("last_name"), german("first_name"), "username")
     )
 
 

@@ -13,6 +13,7 @@ from casework import access
 from casework.access import Action
 from casework.concurrency import ConcurrencySafeForm
 from casework.models import Case, CaseGoal, CaseOutcome, CaseOutcomeReached, Unit
+from casework.search.ordering import german
 from casework.ui.fields import BoundedDateField, IdChoiceField, OrganisationChoiceField, model_formfield
 from casework.ui.labels import person_label
 from casework.ui.widgets import PickerSelect, limit_picker_choices
@@ -94,7 +95,7 @@ class CaseForm(ConcurrencySafeForm, forms.ModelForm):
         self.fields["responsible"].queryset = (
             get_user_model()
             .objects.filter(Q(pk__in=access.advisors_of(unit_ids).values("pk")) | Q(pk=case.responsible_id or 0))
-            .order_by("last_name", "first_name", "username")
+            .order_by(german("last_name"), german("first_name"), "username")
         )
         self.fields["responsible"].label_from_instance = person_label
         self.fields["responsible"].empty_label = _("noch niemand")

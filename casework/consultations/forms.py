@@ -12,6 +12,7 @@ from casework import access
 from casework.access import Action
 from casework.concurrency import ConcurrencySafeForm
 from casework.models import Case, Consultation, QualityCriterion, Unit
+from casework.search.ordering import german
 from casework.ui.fields import (
     BoundedDateField,
     IdMultipleChoiceField,
@@ -220,7 +221,7 @@ class ConsultationForm(ConcurrencySafeForm, forms.ModelForm):
         if partner_units:
             own = access.advisors_of(unit_ids).filter(pk=OuterRef("pk"))
             advisors = advisors.annotate(is_own_unit=Exists(own))
-        self.fields["advisors"].queryset = advisors.order_by("last_name", "first_name", "username")
+        self.fields["advisors"].queryset = advisors.order_by(german("last_name"), german("first_name"), "username")
         self._label_partner_advisors(partner_units)
         # The other unit's topics and advisors already count: choosing own ones is then optional.
         self.fields["topics"].required = not self.kept_topics

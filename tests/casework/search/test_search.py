@@ -276,3 +276,19 @@ def test_the_german_collation_is_there_on_every_database():
 def test_the_organisation_search_finds_municipalities():
     OrganisationFactory(name="Bürgerverein", municipality="Wetzlar")
     assert matching_organisations(Organisation.objects.all(), "wetzlar").get().name == "Bürgerverein"
+
+
+def test_advisor_choices_follow_german_order(people, unit_mo):
+    from casework.consultations.forms import ConsultationForm
+    from casework.roles import ADVISOR, role_group
+    from tests.conftest import make_person
+
+    for username, last_name in (("z", "Zimmermann"), ("o", "Özdemir"), ("a", "arslan")):
+        make_person(username, role_group(unit_mo, ADVISOR), last_name=last_name)
+    form = ConsultationForm(user=people["coordinator_mo"])
+    names = [person.last_name for person in form.fields["advisors"].queryset if person.last_name]
+    assert [name for name in names if name in {"Zimmermann", "Özdemir", "arslan"}] == [
+        "arslan",
+        "Özdemir",
+        "Zimmermann",
+    ]
