@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from casework.consultations.filters import ConsultationFilter
 from casework.consultations.forms import ConsultationForm
 from casework.follow_ups.views import follow_up_panel
 from casework.history import history_of
+from casework.models import Consultation
 from casework.ui.pagination import paginate
 
 SEARCH_COUNT_CAP = 1000
@@ -39,9 +41,12 @@ def consultation_list(request):
 
 @login_required
 def consultation_detail(request, pk):
-    consultation = access.get_consultation_for(
-        request.user, pk, queryset=with_list_relations(access.consultations_visible_to(request.user))
+    # Most consultations address no quality criterion: asking in the same query saves one.
+    addressed = Consultation.criteria.through.objects.filter(consultation_id=OuterRef("pk"))
+    queryset = with_list_relations(access.consultations_visible_to(request.user)).annotate(
+        addresses_criteria=Exists(addressed)
     )
+    consultation = access.get_consultation_for(request.user, pk, queryset=queryset)
     show_history = access.can_on_consultation(request.user, Action.HISTORY, consultation)
     can_change = access.can_on_consultation(request.user, Action.CHANGE, consultation)
     context = {
@@ -51,7 +56,7 @@ def consultation_detail(request, pk):
         "history": history_of(consultation, request.user) if show_history else None,
         "can_join": services.may_join_as_advisor(request.user, consultation)
         and request.user not in consultation.advisors.all(),
-        "criteria_by_area": services.criteria_by_area(consultation),
+        "criteria_by_area": services.criteria_by_area(consultation) if consultation.addresses_criteria else [],
         **follow_up_panel(request, consultation, can_change=can_change),
     }
     return render(request, "casework/consultations/detail.html", context)
