@@ -6,7 +6,6 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from guardian.shortcuts import assign_perm
 
 from casework.follow_ups import services as service
 from casework.follow_ups.services import FollowUpVersion
@@ -38,13 +37,6 @@ def edit_data(follow_up, assignee, **overrides):
     data["loaded_version"] = version(follow_up)
     data.update(overrides)
     return data
-
-
-@pytest.fixture
-def reader(unit_mo):
-    user = User.objects.create_user(username="lesend-mo", password="pw-lesend")
-    assign_perm("casework.view_unit_records", user, unit_mo)
-    return user
 
 
 # --- Edit -------------------------------------------------------------------------------------------

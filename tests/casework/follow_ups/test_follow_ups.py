@@ -8,7 +8,6 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from guardian.shortcuts import assign_perm
 
 from casework.follow_ups import demo as follow_up_demo
 from casework.follow_ups import ics
@@ -29,14 +28,6 @@ def add_follow_up(owner, assignee, due_on, what="Nachfassen", done=False):
     if done:
         service.follow_up_done(follow_up=follow_up, by=assignee)
     return follow_up
-
-
-@pytest.fixture
-def reader(unit_mo):
-    """Someone who may see the MO unit's records but not change them."""
-    user = User.objects.create_user(username="lesend-mo", password="pw-lesend")
-    assign_perm("casework.view_unit_records", user, unit_mo)
-    return user
 
 
 # --- Due and overdue ------------------------------------------------------------------------------
@@ -530,7 +521,8 @@ def test_lists_and_feed_have_bounded_queries(client, people, records, unit_mo):
     for follow_up in FollowUp.objects.filter(consultation=records["own"])[:1]:
         add_follow_up(follow_up.consultation, advisor, TODAY)
     after = [_count(client, url) for url in urls]
-    assert before == after
+    # At most the paginator's count comes on top: a first page that holds every row needs none.
+    assert all(0 <= late - early <= 1 for early, late in zip(before, after, strict=True)), (before, after)
     for url in urls:
         with assert_max_queries(12):
             client.get(url)
