@@ -1,10 +1,10 @@
 """The one search of the application: accent- and case-insensitive, every word must be found.
 
 A record matches a query when each word occurs in its own search column or in the names around it
-(its organisation, case, topics, advisors …). Each of those is an OR-ed subquery, never a join, so a
-record is counted once and the database can stop at the first page. Small catalogues and people are
-resolved to ids in Python first. Stored columns are normalised (casework/search/fields.py); LIKE on
-them is served by trigram indexes on PostgreSQL and is a plain scan on SQLite.
+(its organisation, case, topics, advisors …). Each of those is a subquery, never a join, so a
+record is counted once. Small catalogues and people are resolved to ids in Python first. Stored
+columns are normalised (casework/search/fields.py); the consultations' own text is looked up in a
+trigram index on either database (casework/search/index.py), the small tables are scanned.
 
 The functions take a queryset that is already scoped to what the person may see (casework/access.py)
 and only ever narrow it.
@@ -13,13 +13,16 @@ and only ever narrow it.
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from casework.models import Case, Consultation, Event, Topic
+from casework.search.index import consultations_with_own_text
 from casework.search.text import normalise, search_terms
 from organisations.models import Organisation
 
 MAX_TERMS = 8  # more words rarely narrow further, and each adds subqueries
+RARE = 5000  # a word found in fewer consultations is looked up in the indexes first (see matching_consultations)
 
 
 class Query:
@@ -87,17 +90,64 @@ def _all_terms(queryset, query, condition):
     return queryset
 
 
+def _consultation_sources(term, query):
+    """Each way a consultation can contain `term`: (a condition on its row, the same as ids from an index)."""
+    consultations = Consultation.objects.order_by()
+    organisations = _organisations(term)
+    cases = Case.objects.filter(search_text__contains=term).values("pk")
+    sources = [
+        (Q(organisation_id__in=organisations), consultations.filter(organisation_id__in=organisations).values("pk")),
+        (Q(case_id__in=cases), consultations.filter(case_id__in=cases).values("pk")),
+    ]
+    for field_name, ids in (("topics", query.topic_ids(term)), ("advisors", query.person_ids(term))):
+        if ids:
+            field = Consultation._meta.get_field(field_name)
+            sources.append((_through(field, ids), _linked(field, ids)))
+    # Last: the text index is the slowest to read for a frequent word, and the capped count in
+    # _rarest_term stops as soon as the sources before it have found enough.
+    sources.append((_own(term), consultations_with_own_text(term)))
+    return sources
+
+
 def _consultation_condition(term, query):
-    condition = (
-        _own(term)
-        | Q(organisation_id__in=_organisations(term))
-        | Q(case_id__in=Case.objects.filter(search_text__contains=term).values("pk"))
-    )
-    if topic_ids := query.topic_ids(term):
-        condition |= _through(Consultation._meta.get_field("topics"), topic_ids)
-    if person_ids := query.person_ids(term):
-        condition |= _through(Consultation._meta.get_field("advisors"), person_ids)
+    condition = Q()
+    for row_condition, _ids in _consultation_sources(term, query):
+        condition |= row_condition
     return condition
+
+
+def _consultation_ids(term, query):
+    """The ids of the consultations containing `term`, read from the indexes (UNION ALL: no sorting)."""
+    id_sets = [ids for _condition, ids in _consultation_sources(term, query)]
+    return id_sets[0].union(*id_sets[1:], all=True)
+
+
+def _linked(field, ids):
+    """The owners' ids of the rows of an m2m table linking them to one of `ids`."""
+    through = field.remote_field.through
+    owner_column, target_column = field.m2m_field_name(), field.m2m_reverse_field_name()
+    return through.objects.filter(**{f"{target_column}__in": ids}).values(f"{owner_column}_id").order_by()
+
+
+def _rarest_term(query):
+    """The word found in fewest consultations if that is fewer than RARE, else None; one query.
+
+    Sizes are counted over all consultations (not only the visible ones) and stop at RARE: they only
+    choose the plan, nothing of them is shown.
+    """
+    terms = list(dict.fromkeys(query.terms))
+    if not terms:
+        return None
+    parts, params = [], []
+    for term in terms:
+        sql, term_params = _consultation_ids(term, query)[:RARE].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS word)")  # noqa: S608 – compiled by the ORM
+        params.extend(term_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)  # noqa: S608
+        sizes = cursor.fetchone()
+    size, term = min(zip(sizes, terms, strict=True))
+    return term if size < RARE else None
 
 
 def _case_condition(term, query):
@@ -118,8 +168,23 @@ def _event_condition(term, query):
 
 
 def matching_consultations(queryset, query):
-    """Consultations whose text, organisation, case, topics or advisors contain every word."""
-    return _all_terms(queryset, query, _consultation_condition)
+    """Consultations whose text, organisation, case, topics or advisors contain every word.
+
+    Two plans, chosen per query by how many consultations its rarest word finds. A rare word drives
+    the search: its ids come from the indexes and only those rows are checked for the other words
+    (an OR over every row would read the whole table twice, for the count and for the page). When
+    every word is frequent, the rows are read in list order and checked one by one: the first page
+    and the capped count are found after a few hundred rows, while collecting tens of thousands of
+    ids first would take longer.
+    """
+    query = _as_query(query)
+    rarest = _rarest_term(query)
+    if rarest is not None:
+        queryset = queryset.filter(pk__in=_consultation_ids(rarest, query))
+    for term in dict.fromkeys(query.terms):
+        if term != rarest:
+            queryset = queryset.filter(_consultation_condition(term, query))
+    return queryset
 
 
 def matching_cases(queryset, query):

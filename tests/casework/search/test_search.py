@@ -8,6 +8,8 @@ from django.db import connection
 from django.urls import reverse
 
 from casework.models import Case, CaseGoal, Consultation, Event, Topic
+from casework.search import index
+from casework.search import query as search_query
 from casework.search.ordering import german, german_key
 from casework.search.query import Query, matching_consultations, matching_events, matching_organisations
 from casework.search.text import normalise, search_terms
@@ -66,6 +68,13 @@ def test_the_search_column_follows_save_and_bulk_create():
 # --- Matching --------------------------------------------------------------------------------------
 
 
+@pytest.fixture(params=["index", "scan"])
+def plan(request, monkeypatch):
+    """Run a test under both plans of matching_consultations: ids from the indexes, or rows in list order."""
+    monkeypatch.setattr(search_query, "RARE", 10**9 if request.param == "index" else 1)
+    return request.param
+
+
 @pytest.fixture
 def wetzlar(unit_mo):
     """A consultation whose own text says nothing about the names around it."""
@@ -101,13 +110,13 @@ def wetzlar(unit_mo):
         "Wetzlar Şahin Dachverband",  # every word, each from elsewhere
     ],
 )
-def test_a_consultation_is_found_by_its_own_text_and_the_names_around_it(wetzlar, query):
+def test_a_consultation_is_found_by_its_own_text_and_the_names_around_it(wetzlar, plan, query):
     consultation, other = wetzlar
     assert list(matching_consultations(Consultation.objects.all(), query)) == [consultation]
 
 
 @pytest.mark.django_db
-def test_every_word_must_be_found_and_nothing_is_counted_twice(wetzlar, unit_mo):
+def test_every_word_must_be_found_and_nothing_is_counted_twice(wetzlar, plan, unit_mo):
     consultation, _other = wetzlar
     assert not matching_consultations(Consultation.objects.all(), "Wetzlar Marburg").exists()
     second_topic = Topic.objects.create(unit=unit_mo, name="Öffentlichkeitsarbeit online")
@@ -117,7 +126,7 @@ def test_every_word_must_be_found_and_nothing_is_counted_twice(wetzlar, unit_mo)
 
 
 @pytest.mark.django_db
-def test_the_search_only_narrows_the_given_queryset(wetzlar):
+def test_the_search_only_narrows_the_given_queryset(wetzlar, plan):
     consultation, other = wetzlar
     scoped = Consultation.objects.filter(pk=other.pk)
     assert not matching_consultations(scoped, "wetzlar").exists()
@@ -136,10 +145,59 @@ def test_events_are_found_by_title_topic_and_attending_organisation(unit_mo):
 @pytest.mark.django_db
 def test_people_and_topics_are_resolved_once_per_query(wetzlar, django_assert_num_queries):
     query = Query("sahin wetzlar")
-    with django_assert_num_queries(3):  # people, topics, then the consultations
+    with django_assert_num_queries(4):  # people, topics, the sizes that choose the plan, the consultations
         list(matching_consultations(Consultation.objects.all(), query))
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         list(matching_consultations(Consultation.objects.all(), query))
+
+
+@pytest.mark.django_db
+def test_the_rarest_word_is_looked_up_first(wetzlar, unit_mo, monkeypatch):
+    consultation, _other = wetzlar
+    ConsultationFactory.create_batch(3, unit=unit_mo, summary="Satzung", agreements="", topics=[])
+    consultation.summary = "Satzung geprüft"
+    consultation.save()
+    monkeypatch.setattr(search_query, "RARE", 3)
+    assert search_query._rarest_term(Query("satzung wetzlar")) == "wetzlar"  # 1 found, below RARE
+    assert search_query._rarest_term(Query("satzung")) is None  # 5 found: read in list order instead
+    assert list(matching_consultations(Consultation.objects.all(), "satzung wetzlar")) == [consultation]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["gepr", "ge", "جمعية", 'say "hi'])
+def test_the_text_index_finds_any_part_of_a_word_in_any_script(unit_mo, plan, typed):
+    found = ConsultationFactory(unit=unit_mo, summary='Satzung geprüft; جمعية الثقافة; they say "hi"', agreements="")
+    ConsultationFactory(unit=unit_mo, summary="Anderes", agreements="")
+    assert list(matching_consultations(Consultation.objects.all(), typed)) == [found]
+
+
+@pytest.mark.django_db
+def test_the_text_index_follows_every_change(unit_mo, monkeypatch):
+    monkeypatch.setattr(search_query, "RARE", 10**9)  # always through the index
+    consultation = ConsultationFactory(unit=unit_mo, summary="Kassenprüfung", agreements="")
+    assert matching_consultations(Consultation.objects.all(), "kassen").count() == 1
+    consultation.summary = "Vorstandswahl"
+    consultation.save()
+    assert matching_consultations(Consultation.objects.all(), "kassen").count() == 0
+    assert matching_consultations(Consultation.objects.all(), "vorstand").count() == 1
+    consultation.delete()
+    assert matching_consultations(Consultation.objects.all(), "vorstand").count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table exists on SQLite only")
+def test_the_sqlite_text_index_is_rebuilt_when_a_migration_dropped_its_triggers(unit_mo, monkeypatch):
+    """Django rebuilds SQLite tables for many schema changes; the old table's triggers go with it."""
+    monkeypatch.setattr(search_query, "RARE", 10**9)
+    with connection.cursor() as cursor:
+        for suffix in ("ai", "ad", "au"):
+            cursor.execute(f"DROP TRIGGER {index.FTS_TABLE}_{suffix}")
+    missed = ConsultationFactory(unit=unit_mo, summary="Kassenprüfung", agreements="")
+    assert matching_consultations(Consultation.objects.all(), "kassen").count() == 0  # the index missed it
+    index.ensure_sqlite_index()  # what post_migrate does after every migrate
+    assert list(matching_consultations(Consultation.objects.all(), "kassen")) == [missed]
+    ConsultationFactory(unit=unit_mo, summary="Kassenbericht", agreements="")
+    assert matching_consultations(Consultation.objects.all(), "kassen").count() == 2
 
 
 # --- List filters ------------------------------------------------------------------------------------

@@ -1,0 +1,62 @@
+"""Where the words of a consultation's own text are looked up: an index on each database.
+
+PostgreSQL answers `search_text LIKE '%…%'` from the GIN trigram index (migration 0015). SQLite
+has no such index for LIKE, so it keeps an FTS5 trigram table over the same column: an external-
+content table (it stores only the index, not a second copy of the text) kept current by triggers.
+
+The table and its triggers are (re)made after every `migrate`, not in a migration: on SQLite,
+Django rebuilds a table for many schema changes (new table, copy, drop old), and dropping the old
+table drops its triggers; a later migration would silently stop the index from following edits.
+"""
+
+from django.db import connection, connections
+from django.db.models.expressions import RawSQL
+
+from casework.models import Consultation
+
+FTS_TABLE = "casework_consultation_fts"
+TRIGRAM = 3  # FTS5's trigram tokenizer cannot look up shorter words; those are scanned
+_TRIGGERS = {
+    "ai": "AFTER INSERT ON {table} BEGIN INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "ad": "AFTER DELETE ON {table} BEGIN "
+    "INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text); END",
+    "au": "AFTER UPDATE OF search_text ON {table} BEGIN "
+    "INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END",
+}
+
+
+def ensure_sqlite_index(using="default", **_kwargs):
+    """Create the FTS5 table and its triggers where missing, and fill it if any trigger was missing.
+
+    Connected to post_migrate; cheap when everything is in place (one look at sqlite_master).
+    """
+    database = connections[using]
+    if database.vendor != "sqlite":
+        return
+    table = Consultation._meta.db_table
+    names = {f"{FTS_TABLE}_{suffix}" for suffix in _TRIGGERS}
+    with database.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE %s", [f"{FTS_TABLE}%"])
+        present = {row[0] for row in cursor.fetchall()}
+        if present >= names | {FTS_TABLE}:
+            return
+        cursor.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+            f"search_text, content='{table}', content_rowid='id', tokenize='trigram')"
+        )
+        for suffix, body in _TRIGGERS.items():
+            cursor.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_{suffix} {body.format(table=table, fts=FTS_TABLE)}"
+            )
+        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608 – constant names
+
+
+def consultations_with_own_text(term):
+    """The consultations whose own search column contains `term`, as a subquery of ids."""
+    matches = Consultation.objects.order_by()
+    if connection.vendor == "sqlite" and len(term) >= TRIGRAM:
+        phrase = '"{}"'.format(term.replace('"', '""'))  # a phrase: the term as a substring, quotes escaped
+        fts = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE search_text MATCH %s", [phrase])  # noqa: S608, S611
+        return matches.filter(pk__in=fts).values("pk")
+    return matches.filter(search_text__contains=term).values("pk")
