@@ -19,18 +19,51 @@ MAX_YEARS_AHEAD = 5
 EARLIEST_DUE = datetime.date(2017, 1, 1)
 
 
-class FollowUpForm(ConcurrencySafeForm, forms.ModelForm):
-    """Add a follow-up to a consultation or case; the assignee is one of the record's units' people."""
-
-    prefix = "follow_up"  # the form sits on record pages next to other forms
-    due_on = BoundedDateField(
-        label=_("fällig am"), error_messages={"too_early": _("Das Datum liegt zu weit in der Vergangenheit.")}
+def due_on_field(label=None, **kwargs):
+    return BoundedDateField(
+        label=label or _("fällig am"),
+        error_messages={"too_early": _("Das Datum liegt zu weit in der Vergangenheit.")},
+        **kwargs,
     )
+
+
+class FollowUpFieldsForm(ConcurrencySafeForm, forms.ModelForm):
+    """What the create and the edit form share: the fields, their checks and their layout."""
+
+    due_on = due_on_field()
 
     class Meta:
         model = FollowUp
         fields = ["due_on", "what", "assigned_to"]
         formfield_callback = model_formfield
+
+    def _set_helper(self, submit_label, button_class=""):
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.render_hidden_fields = True  # the version or one-time token (casework/concurrency.py)
+        self.helper.layout = Layout(
+            Row(
+                Column("due_on", css_class="col-md-3"),
+                Column("what", css_class="col-md-5"),
+                Column("assigned_to", css_class="col-md-4"),
+            ),
+            Submit("save", submit_label, css_class=button_class),
+        )
+
+    def clean_due_on(self):
+        return checked_due_on(self.cleaned_data["due_on"])
+
+    def clean_what(self):
+        what = self.cleaned_data["what"].strip()
+        if not what:
+            raise forms.ValidationError(_("Bitte angeben, was zu tun ist."))
+        return what
+
+
+class FollowUpForm(FollowUpFieldsForm):
+    """Add a follow-up to a consultation or case; the assignee is one of the record's units' people."""
+
+    prefix = "follow_up"  # the form sits on record pages next to other forms
 
     def __init__(self, *args, owner, user, quick=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,27 +77,8 @@ class FollowUpForm(ConcurrencySafeForm, forms.ModelForm):
             assignees.choices = [(person.pk, person_label(person)) for person in assignees.queryset]
         if not self.is_bound and "assigned_to" not in self.initial:
             self.initial["assigned_to"] = user.pk
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self._set_helper(_("Wiedervorlage anlegen"), button_class="btn-sm")
         self.helper.disable_csrf = True  # the surrounding <form> carries the token
-        self.helper.render_hidden_fields = True  # the one-time token (casework/concurrency.py)
-        self.helper.layout = Layout(
-            Row(
-                Column("due_on", css_class="col-md-3"),
-                Column("what", css_class="col-md-5"),
-                Column("assigned_to", css_class="col-md-4"),
-            ),
-            Submit("save", _("Wiedervorlage anlegen"), css_class="btn-sm"),
-        )
-
-    def clean_due_on(self):
-        return checked_due_on(self.cleaned_data["due_on"])
-
-    def clean_what(self):
-        what = self.cleaned_data["what"].strip()
-        if not what:
-            raise forms.ValidationError(_("Bitte angeben, was zu tun ist."))
-        return what
 
 
 def checked_due_on(due_on):
@@ -85,7 +99,7 @@ ASSIGNEE_INVALID = _(
 )
 
 
-class FollowUpEditForm(ConcurrencySafeForm, forms.ModelForm):
+class FollowUpEditForm(FollowUpFieldsForm):
     """Change text, due date and assignee of a follow-up (optimistic locking: FollowUpVersion).
 
     The assignee is one of the people of the record's units: for a consultation shared with the
@@ -93,52 +107,20 @@ class FollowUpEditForm(ConcurrencySafeForm, forms.ModelForm):
     no longer sees the follow-up; saving then asks for someone who does.
     """
 
-    due_on = BoundedDateField(
-        label=_("fällig am"), error_messages={"too_early": _("Das Datum liegt zu weit in der Vergangenheit.")}
-    )
-
-    class Meta:
-        model = FollowUp
-        fields = ["due_on", "what", "assigned_to"]
-        formfield_callback = model_formfield
-
     def __init__(self, *args, instance, **kwargs):
         super().__init__(*args, instance=instance, record=FollowUpVersion(instance), **kwargs)
         assignees = self.fields["assigned_to"]
         assignees.queryset = access.advisors_of(owner_unit_ids(owner_of(instance)))
         assignees.choices = [(person.pk, person_label(person)) for person in assignees.queryset]
         assignees.error_messages["invalid_choice"] = ASSIGNEE_INVALID
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.render_hidden_fields = True  # the loaded version (casework/concurrency.py)
-        self.helper.layout = Layout(
-            Row(
-                Column("due_on", css_class="col-md-3"),
-                Column("what", css_class="col-md-5"),
-                Column("assigned_to", css_class="col-md-4"),
-            ),
-            Submit("save", _("Speichern")),
-        )
-
-    def clean_due_on(self):
-        return checked_due_on(self.cleaned_data["due_on"])
-
-    def clean_what(self):
-        what = self.cleaned_data["what"].strip()
-        if not what:
-            raise forms.ValidationError(_("Bitte angeben, was zu tun ist."))
-        return what
+        self._set_helper(_("Speichern"))
 
 
 class PostponeForm(ConcurrencySafeForm, forms.Form):
     """Postpone by one week (button "week") or to a date; without the button the date is required."""
 
     refusal_hint = _("Bitte den aktuellen Stand prüfen und dann erneut versuchen.")
-    due_on = BoundedDateField(
-        label=_("Verschieben auf"),
-        required=False,
-        error_messages={"too_early": _("Das Datum liegt zu weit in der Vergangenheit.")},
-    )
+    due_on = due_on_field(_("Verschieben auf"), required=False)
 
     def __init__(self, *args, follow_up, **kwargs):
         super().__init__(*args, record=FollowUpVersion(follow_up), **kwargs)

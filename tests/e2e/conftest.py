@@ -75,9 +75,9 @@ class BrowserSession:
         self.csp_violations = []
         self.page_errors = []
 
-    def new_page(self):
+    def new_page(self, viewport=VIEWPORT):
         """A page in a fresh context, i.e. with its own cookies (one person per context)."""
-        context = self.browser.new_context(base_url=self.base_url, locale="de-DE", viewport=VIEWPORT)
+        context = self.browser.new_context(base_url=self.base_url, locale="de-DE", viewport=viewport)
         context.set_default_timeout(TIMEOUT_MS)
         self.contexts.append(context)
         page = context.new_page()

@@ -7,21 +7,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from casework.models import FollowUp
-from tests.e2e.conftest import TIMEOUT_MS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PHONE = {"width": 390, "height": 844}
-
-
-def phone_page(session):
-    context = session.browser.new_context(base_url=session.base_url, locale="de-DE", viewport=PHONE)
-    context.set_default_timeout(TIMEOUT_MS)
-    session.contexts.append(context)
-    page = context.new_page()
-    page.on("console", session._on_console)
-    page.on("pageerror", lambda error: session.page_errors.append(str(error)))
-    return page
 
 
 def page_width(page) -> int:
@@ -47,7 +36,7 @@ def test_follow_up_pages_fit_a_phone_and_their_buttons_work(e2e, people, records
         done_at=timezone.now(),
         done_by=people["advisor_mo"],
     )
-    page = phone_page(e2e)
+    page = e2e.new_page(viewport=PHONE)
     e2e.login(page, "beratung-mo")
 
     paths = [
