@@ -19,7 +19,7 @@ from casework.history import history_of
 from casework.models import Consultation
 from casework.ui.pagination import paginate
 
-SEARCH_COUNT_CAP = 1000
+COUNT_CAP = 1000  # rows counted past the page's start (casework/ui/pagination.py)
 LIST_RELATED = ("unit", "shared_with", "organisation", "region")
 
 
@@ -33,9 +33,7 @@ def consultation_list(request):
         request.GET or None, queryset=access.consultations_visible_to(request.user), user=request.user
     )
     queryset = with_list_relations(filterset.qs)
-    # An exact count of a text search scans every row; beyond the cap, narrowing the search helps more.
-    searching = bool(getattr(filterset.form, "cleaned_data", {}).get("q"))
-    page = paginate(request, queryset, count_cap=SEARCH_COUNT_CAP if searching else None)
+    page = paginate(request, queryset, count_cap=COUNT_CAP)
     return render(request, "casework/consultations/list.html", {"filter": filterset, "page": page})
 
 

@@ -6,6 +6,7 @@ cannot take as a form error, not a 500.
 """
 
 import django_filters
+from django.forms import Select
 
 from casework.ui.fields import BoundedDateField, IdField, IdFilterChoiceField, IdFilterMultipleChoiceField
 from casework.ui.widgets import DatePicker
@@ -38,8 +39,26 @@ class ListFilterSet(django_filters.FilterSet):
     columns: dict[str, int] = {}
 
     def layout(self):
+        """(bound field, width, widget HTML with Bootstrap's classes) per visible field, in card order.
+
+        The card renders these with templates/includes/filter_field.html rather than crispy's
+        as_crispy_field: its nested templates took ~12 ms of a ~50 ms list page for nine fields.
+        """
+        return [(field, width, _bootstrap_widget(field)) for field, width in self._fields()]
+
+    def _fields(self):
         return [(self.form[name], width) for name, width in self.columns.items()]
 
     def active_count(self):
         """How many of the visible fields hold a value: small screens open the folded filter card then."""
-        return sum(1 for field, _width in self.layout() if field.value() not in (None, "", [], (), False))
+        return sum(1 for field, _width in self._fields() if field.value() not in (None, "", [], (), False))
+
+
+def _bootstrap_widget(field):
+    widget = field.field.widget
+    classes = [widget.attrs.get("class", ""), "form-select" if isinstance(widget, Select) else "form-control"]
+    attrs = {}
+    if field.errors:
+        classes.append("is-invalid")
+        attrs = {"aria-invalid": "true", "aria-describedby": f"{field.auto_id}_error"}
+    return field.as_widget(attrs={**attrs, "class": " ".join(c for c in classes if c)})

@@ -75,8 +75,26 @@ class TailPaginator(Paginator):
         return self._get_page(self.object_list[bottom:top], number, self)
 
 
+MAX_PAGE = 1_000_000  # beyond any real list; keeps the count's LIMIT a small integer
+
+
 def paginate(request, queryset, *, count_cap=None):
+    """The requested page. With `count_cap`, counting stops that many rows past the page's start.
+
+    A count of every row grows with the data (about half of the consultation list's time at 100,000
+    records); beyond a few dozen pages an exact total helps no one. The cap moves with the page, so
+    "weiter" always leads on, and the last pages are counted exactly (and read backwards, as above).
+    """
     number = request.GET.get("page")
     first_page = number in (None, "", "1")
+    if count_cap is not None:
+        count_cap += (_page_number(number) - 1) * settings.PAGE_SIZE
     paginator = TailPaginator(queryset, settings.PAGE_SIZE, count_cap=count_cap, first_page=first_page)
     return paginator.get_page(number)
+
+
+def _page_number(raw) -> int:
+    try:
+        return min(max(int(raw), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        return 1

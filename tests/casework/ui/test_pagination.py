@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.paginator import Paginator
+from django.urls import reverse
 
 from casework.models import Consultation
 from casework.ui.pagination import TailPaginator, _ends_with_pk
@@ -61,15 +62,36 @@ def test_capped_count_stops_counting_and_limits_pages(unit_mo):
     assert (exact.count, exact.num_pages) == (12, 6)
 
 
-def test_search_shows_capped_count(client, people, unit_mo, settings, monkeypatch):
-    from django.urls import reverse
-
+@pytest.fixture
+def list_of_seven(client, people, unit_mo, settings, monkeypatch):
+    """Seven consultations, three per page, counted at most four rows past a page's start."""
     from casework.consultations import views
 
-    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 3)
+    monkeypatch.setattr(views, "COUNT_CAP", 4)
+    settings.PAGE_SIZE = 3
     organisation = OrganisationFactory(units=[unit_mo])
-    ConsultationFactory.create_batch(5, unit=unit_mo, organisation=organisation, summary="Satzung besprochen")
+    ConsultationFactory.create_batch(7, unit=unit_mo, organisation=organisation, summary="Satzung besprochen")
     client.force_login(people["advisor_mo"])
-    response = client.get(reverse("casework:consultation_list"), {"q": "Satzung"})
-    assert "Mehr als 3 Beratungen gefunden" in response.content.decode()
-    assert client.get(reverse("casework:consultation_list")).context["page"].paginator.count == 5
+    return lambda **params: client.get(reverse("casework:consultation_list"), params)
+
+
+def test_long_lists_are_counted_only_a_little_past_the_page(list_of_seven):
+    for params in ({}, {"q": "Satzung"}):
+        html = list_of_seven(**params).content.decode()
+        assert "Mehr als 4 Beratungen gefunden, die neuesten zuerst." in html
+        assert "Seite 1<" in html and "weiter" in html and "letzte" not in html  # no last page: not counted
+
+
+def test_the_count_moves_with_the_page_so_every_row_is_reachable(list_of_seven):
+    page = list_of_seven(page=2).context["page"]  # counts up to 3 + 4 rows: all seven, exactly
+    assert not page.paginator.count_capped
+    assert (page.paginator.count, page.paginator.num_pages) == (7, 3)
+    last = list_of_seven(page=3).context["page"]
+    assert [c.pk for c in last] == [Consultation.objects.order_by("-date", "-id").last().pk]
+    html = list_of_seven(page=3).content.decode()
+    assert "7 Beratungen" in html and "Seite 3 von 3" in html
+
+
+@pytest.mark.parametrize("page", ["0", "-5", "abc", "99999999999999999999999", "1e3"])
+def test_odd_page_numbers_show_a_page_and_never_fail(list_of_seven, page):
+    assert list_of_seven(page=page).status_code == 200
