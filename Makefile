@@ -20,7 +20,7 @@ run: $(VENV)/.installed-run
 	DEBUG=true $(PY) manage.py migrate --no-input
 	DEBUG=true $(PY) manage.py seed_demo
 	# The report worker runs beside the web server and stops with it.
-	DEBUG=true $(PY) manage.py db_worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	DEBUG=true $(PY) manage.py worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 	DEBUG=true $(PY) manage.py runserver $(HOST)
 
 test: $(VENV)/.installed-dev

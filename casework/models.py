@@ -3,6 +3,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -647,3 +648,70 @@ class Submission(models.Model):
 
     def __str__(self):
         return str(self.token)
+
+
+# --- E-mail notifications (casework/accounts/notify.py) ---------------------------------------------
+
+
+class NotificationSettings(models.Model):
+    """Which e-mails a person wants; a person without a row gets both (they opt out on their settings page)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    daily_digest = models.BooleanField(
+        _("Tägliche Übersicht per E-Mail"),
+        default=True,
+        help_text=_("Fällige und überfällige Wiedervorlagen und neu mit meiner Fachstelle geteilte Beratungen."),
+    )
+    report_ready = models.BooleanField(
+        _("E-Mail, wenn ein angeforderter Bericht fertig ist"),
+        default=True,
+    )
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("E-Mail-Einstellung")
+        verbose_name_plural = _("E-Mail-Einstellungen")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class SentNotification(models.Model):
+    """An e-mail that was sent: a person's digest of one day, or the notice that a report is ready.
+
+    The conditional unique constraints make sending idempotent: a second (or parallel) run of
+    `send_digests`, or a report finished twice, finds the row and sends nothing.
+    """
+
+    class Kind(models.TextChoices):
+        DIGEST = "digest", _("Tägliche Übersicht")
+        REPORT_READY = "report_ready", _("Bericht fertig")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    day = models.DateField(_("Tag"))
+    # Not a foreign key: reports build on casework, not the other way round.
+    report_id = models.PositiveBigIntegerField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("versandt am"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("versandte E-Mail")
+        verbose_name_plural = _("versandte E-Mails")
+        indexes = [models.Index(fields=["user", "kind", "sent_at"], name="sent_notification_last_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "day"], condition=Q(kind="digest"), name="one_digest_per_person_and_day"
+            ),
+            models.UniqueConstraint(
+                fields=["report_id"], condition=Q(kind="report_ready"), name="one_report_ready_per_report"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="digest", report_id__isnull=True) | Q(kind="report_ready", report_id__isnull=False),
+                name="sent_notification_report_iff_report_ready",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.user} ({self.day:%d.%m.%Y})"

@@ -6,6 +6,7 @@ fail loudly on malformed input instead of silently falling back.
 
 import ipaddress
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -106,10 +107,11 @@ INSTALLED_APPS = [
 ]
 
 # Background work (funder reports) goes through Django's task interface; the database backend
-# needs no extra service: `manage.py db_worker` runs the queue (README).
+# needs no extra service: `manage.py worker` (db_worker with a heartbeat) runs the queue (README).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
+    "config.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,7 +158,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The visibility filter ("own unit, or shared with me") inflates the planner's cost estimate,
     # which triggers JIT compilation costing 100–300 ms per list query; plain execution takes ~10 ms.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-# SQLite, the embedded default, with web workers and the report worker (`db_worker`) writing at once:
+# SQLite, the embedded default, with web workers and the report worker (`manage.py worker`) writing at once:
 # - WAL: readers never wait for a writer, the one writer never waits for readers;
 # - IMMEDIATE: a transaction takes the write lock when it begins. A DEFERRED one that reads first and
 #   then writes fails at once with "database is locked" if another connection wrote meanwhile – the
@@ -223,6 +225,8 @@ CSRF_COOKIE_HTTPONLY = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Monitoring on the server itself may ask gunicorn directly; /healthz carries no data worth TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
@@ -289,13 +293,51 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = False
 
+# One JSON object per line on stdout (journald under systemd); no personal data (config/logging.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint and fontTools log every layout step and page at INFO: one report, hundreds of lines.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    "loggers": {
+        # WeasyPrint and fontTools log every layout step and page at INFO: one report, hundreds of lines.
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        # RequestLogMiddleware logs every request; these would repeat it, runserver's with the query string.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"handlers": ["console"], "level": "CRITICAL", "propagate": False},
+    },
 }
+
+
+# E-mail (daily digests, "report ready"): SMTP from the environment; the console in development.
+EMAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+if not 0 < EMAIL_PORT < 65536:
+    raise ImproperlyConfigured(f"EMAIL_PORT muss zwischen 1 und 65535 liegen, nicht {EMAIL_PORT}.")
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    # Django would refuse only when the first mail is sent, at night, in the digest timer.
+    raise ImproperlyConfigured("EMAIL_USE_TLS und EMAIL_USE_SSL schließen sich aus: bitte nur eines setzen.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)  # seconds; a hanging server must not block the report worker
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Vielfalt-Beratung <noreply@localhost>")
+if "@" not in parseaddr(DEFAULT_FROM_EMAIL)[1]:
+    raise ImproperlyConfigured(
+        f"DEFAULT_FROM_EMAIL muss eine E-Mail-Adresse sein (z. B. noreply@example.org), nicht {DEFAULT_FROM_EMAIL!r}."
+    )
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails must be absolute; there is no request to take the host from. Defaults to the first
+# CSRF_TRUSTED_ORIGINS entry (the address people use), in development to runserver's address.
+SITE_URL = env_str("SITE_URL", (CSRF_TRUSTED_ORIGINS or ["http://127.0.0.1:8000" if DEBUG else ""])[0]).rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        f"SITE_URL muss mit https:// beginnen, z. B. https://beratung.example.org, nicht {SITE_URL!r}."
+    )
 
 PAGE_SIZE = 25

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from casework.accounts.forms import LoginForm
+from config.health import healthz
 
 urlpatterns = [
     path("", include("casework.urls")),
@@ -20,4 +21,5 @@ urlpatterns = [
     path("passwort/geaendert/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]

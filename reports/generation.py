@@ -2,22 +2,25 @@
 
 A report is claimed with one conditional UPDATE, so a second worker (or a retried task) finds
 nothing to do: generating the same report twice is harmless. A report whose worker died stays
-"running"; `requeue_stale()` notices it after STALE_AFTER and queues it again, up to MAX_ATTEMPTS.
-The figures are frozen on the first attempt, so a retry renders exactly the same report.
+"running"; `requeue_stale()` queues it again, up to MAX_ATTEMPTS: at once when the worker's heartbeat
+has stopped (a living worker checks this every few seconds, reports/worker.py), after STALE_AFTER when
+the worker kept no heartbeat (plain `db_worker`, the command line). The figures are frozen on the first
+attempt, so a retry renders exactly the same report.
 """
 
 import datetime
 import logging
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from casework.accounts import notify
 from casework.ui.labels import person_label
 from reports import exports, pdf
 from reports.figures import report_figures, scope_code
-from reports.models import Report, ReportFile
+from reports.models import Report, ReportFile, WorkerHeartbeat
 from reports.periods import Period
 
 logger = logging.getLogger(__name__)
@@ -61,18 +64,21 @@ def enqueue(report: Report) -> None:
     generate_report.enqueue(report.pk)
 
 
-def claim(report_id: int) -> bool:
+def claim(report_id: int, worker_id: str = "") -> bool:
     """Mark a queued report as running; False if it is not queued (done, failed or taken)."""
     return bool(
         Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(
-            status=Report.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
+            status=Report.Status.RUNNING,
+            started_at=timezone.now(),
+            attempts=F("attempts") + 1,
+            worker_id=worker_id,
         )
     )
 
 
-def generate(report_id: int) -> None:
+def generate(report_id: int, worker_id: str = "") -> None:
     """Compute (or reuse the frozen) figures, render PDF, CSV and XLSX, archive them."""
-    if not claim(report_id):
+    if not claim(report_id, worker_id):
         logger.info("Report %s is not queued; nothing to do.", report_id)
         return
     report = Report.objects.get(pk=report_id)
@@ -93,6 +99,7 @@ def generate(report_id: int) -> None:
         for fmt, content in files.items():
             ReportFile.objects.create(report=report, format=fmt, content=content)
         Report.objects.filter(pk=report.pk).update(status=Report.Status.DONE, finished_at=timezone.now(), error="")
+    notify.report_ready(report)
 
 
 def render_files(figures: dict, name: str) -> dict[str, bytes]:
@@ -123,10 +130,28 @@ def _fail(report: Report, message: str) -> None:
     )
 
 
+def stale_reports(reports):
+    """The running reports whose worker is gone.
+
+    A worker that beats is alive: its reports are left alone however long they take, since a render
+    ends by itself after RENDER_TIMEOUT_S. A worker whose heartbeat stopped is dead: its reports are stale
+    at once. A worker that never kept a heartbeat (plain `db_worker`, the command line, a row forgotten
+    after FORGET_AFTER) is judged by the report's age, as before heartbeats existed.
+    """
+    now = timezone.now()
+    alive = WorkerHeartbeat.objects.alive(now).values("worker_id")
+    known = WorkerHeartbeat.objects.values("worker_id")
+    return (
+        reports.filter(status=Report.Status.RUNNING)
+        .exclude(worker_id__in=alive)
+        .filter(Q(worker_id__in=known) | Q(started_at__lt=now - STALE_AFTER))
+    )
+
+
 def requeue_stale(reports=None) -> int:
-    """Queue again the reports whose worker died (running for longer than STALE_AFTER)."""
+    """Queue again the reports whose worker died (see `stale_reports`); give up after MAX_ATTEMPTS."""
     reports = Report.objects.all() if reports is None else reports
-    stale = reports.filter(status=Report.Status.RUNNING, started_at__lt=timezone.now() - STALE_AFTER)
+    stale = stale_reports(reports)
     count = 0
     for report in stale:
         if report.attempts >= MAX_ATTEMPTS:

@@ -1,5 +1,6 @@
-"""Targets agreed with the funder, and the archive of generated reports."""
+"""Targets agreed with the funder, the archive of generated reports, and the workers that generate them."""
 
+import datetime
 import hashlib
 
 from django.conf import settings
@@ -86,6 +87,8 @@ class Report(models.Model):
     started_at = models.DateTimeField(_("begonnen am"), null=True, blank=True)
     finished_at = models.DateTimeField(_("fertig am"), null=True, blank=True)
     error = models.CharField(_("Fehler"), max_length=300, blank=True)
+    # The django-tasks worker id of the last attempt: its heartbeat tells whether that worker still lives.
+    worker_id = models.CharField(_("Worker"), max_length=64, blank=True, editable=False)
     figures = models.JSONField(_("Zahlen"), null=True, blank=True)
 
     class Meta:
@@ -142,3 +145,38 @@ class ReportFile(models.Model):
     @property
     def content_type(self):
         return self.CONTENT_TYPES[self.format]
+
+
+class WorkerHeartbeatQuerySet(models.QuerySet):
+    def alive(self, now: datetime.datetime):
+        return self.filter(last_seen__gte=now - WorkerHeartbeat.DEAD_AFTER)
+
+
+class WorkerHeartbeat(models.Model):
+    """A running task worker (`manage.py worker`) says every INTERVAL that it is alive.
+
+    One row per worker process; a row that stops being renewed belongs to a worker that died,
+    and the reports it was generating are queued again by a living worker (reports/worker.py).
+    """
+
+    INTERVAL = datetime.timedelta(seconds=10)
+    # Six missed beats: a busy database or a slow disk may delay one beat, not six.
+    DEAD_AFTER = datetime.timedelta(seconds=60)
+    # Rows of workers stopped long ago only make the table grow; their reports fall back to Report age.
+    FORGET_AFTER = datetime.timedelta(days=7)
+
+    worker_id = models.CharField(_("Worker"), max_length=64, unique=True)
+    host = models.CharField(_("Rechner"), max_length=255)
+    pid = models.PositiveIntegerField(_("Prozess"))
+    started_at = models.DateTimeField(_("gestartet am"))
+    last_seen = models.DateTimeField(_("zuletzt gesehen"), db_index=True)
+
+    objects = WorkerHeartbeatQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Worker-Herzschlag")
+        verbose_name_plural = _("Worker-Herzschläge")
+        ordering = ["-last_seen"]
+
+    def __str__(self):
+        return f"{self.host}:{self.pid} ({self.worker_id})"

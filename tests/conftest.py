@@ -4,10 +4,11 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from casework.models import Assessment, Case, CaseGoal, Consultation, Event, FollowUp, QualityArea, Unit
 from casework.roles import ADVISOR, COORDINATOR, admin_group, role_group
-from reports.models import Report, ReportFile
+from reports.models import Report, ReportFile, WorkerHeartbeat
 from tests.factories import ConsultationFactory, OrganisationFactory
 
 User = get_user_model()
@@ -124,6 +125,10 @@ def records(people, unit_mo, unit_lots):
         target: _archived_report(units)
         for target, units in [("own", [unit_mo]), ("foreign", [unit_lots]), ("shared", [unit_mo, unit_lots])]
     }
+    # A live task worker, so /healthz answers everyone as on a healthy server (tests/matrix/health.py).
+    WorkerHeartbeat.objects.create(
+        worker_id="test", host="test", pid=1, started_at=timezone.now(), last_seen=timezone.now()
+    )
     return {
         "report_own": report["own"],
         "report_foreign": report["foreign"],

@@ -6,4 +6,5 @@ from casework.accounts import views
 
 urlpatterns = [
     path("sitzung/verlaengern/", views.session_keepalive, name="session_keepalive"),
+    path("konto/einstellungen/", views.account_settings, name="account_settings"),
 ]
