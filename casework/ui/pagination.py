@@ -53,6 +53,12 @@ class TailPaginator(Paginator):
         return self.count_cap is not None and self.count > self.count_cap
 
     @property
+    def count_at_least(self) -> int:
+        """A round number below the capped count, for "Mehr als …": the cap itself moves with the page."""
+        step = 1000 if self.count_cap >= 1000 else 1
+        return self.count_cap // step * step
+
+    @property
     def num_pages(self):
         if self.count_capped:
             return max(1, math.ceil(self.count_cap / self.per_page))

@@ -62,6 +62,12 @@ def test_capped_count_stops_counting_and_limits_pages(unit_mo):
     assert (exact.count, exact.num_pages) == (12, 6)
 
 
+def test_a_moving_cap_is_shown_as_a_round_number():
+    paginator = TailPaginator(Consultation.objects.none(), 25, count_cap=1050)
+    assert paginator.count_at_least == 1000
+    assert TailPaginator(Consultation.objects.none(), 25, count_cap=2400).count_at_least == 2000
+
+
 @pytest.fixture
 def list_of_seven(client, people, unit_mo, settings, monkeypatch):
     """Seven consultations, three per page, counted at most four rows past a page's start."""
