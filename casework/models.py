@@ -715,3 +715,7 @@ class SentNotification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.user} ({self.day:%d.%m.%Y})"
+
+
+# Feature packages that keep their models beside their code; imported here so Django finds them.
+from casework.audit.models import AccessEvent  # noqa: E402, F401
