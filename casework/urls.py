@@ -1,12 +1,14 @@
 """All casework URLs under the `casework` namespace; each feature lists its own patterns."""
 
 from casework.accounts import urls as accounts
+from casework.audit import urls as audit
 from casework.cases import urls as cases
 from casework.consultations import urls as consultations
 from casework.dashboard import urls as dashboard
 from casework.events import urls as events
 from casework.follow_ups import urls as follow_ups
 from casework.home import urls as home
+from casework.privacy import urls as privacy
 from casework.quality import urls as quality
 from casework.search import urls as search
 
@@ -21,4 +23,6 @@ urlpatterns = [
     *dashboard.urlpatterns,
     *search.urlpatterns,
     *accounts.urlpatterns,
+    *privacy.urlpatterns,
+    *audit.urlpatterns,
 ]

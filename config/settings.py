@@ -340,4 +340,20 @@ if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
         f"SITE_URL muss mit https:// beginnen, z. B. https://beratung.example.org, nicht {SITE_URL!r}."
     )
 
+# Deletion periods (DSGVO Art. 5 (1) e; README "Datenschutz"): applied by `manage.py apply_retention`.
+RETENTION = {
+    # Contact persons: years after the last consultation of their organisation (or their creation).
+    "contact_person_years": env_int("RETENTION_CONTACT_PERSON_YEARS", 3),
+    # Free texts of consultations, cases, events, assessments: years after the end of their funding
+    # (calendar) year, since records backing a grant are kept five years.
+    "free_text_years": env_int("RETENTION_FREE_TEXT_YEARS", 5),
+    # History entries (django-simple-history): years after they were written.
+    "history_years": env_int("RETENTION_HISTORY_YEARS", 5),
+    # Access log entries: days after they were written.
+    "access_log_days": env_int("RETENTION_ACCESS_LOG_DAYS", 365),
+}
+for _name, _value in RETENTION.items():
+    if _value < 1:
+        raise ImproperlyConfigured(f"Die Löschfrist {_name} muss mindestens 1 sein, nicht {_value}.")
+
 PAGE_SIZE = 25
