@@ -8,21 +8,10 @@ import pytest
 from django.urls import reverse
 
 from casework.models import Assessment
-from casework.quality import services as quality
-from tests.casework.quality.test_quality import MET, NOT_MET, NOT_RELEVANT, PARTLY, assess, complete_post
+from tests.casework.quality.helpers import MET, NOT_MET, NOT_RELEVANT, PARTLY, assess, complete_post
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def project(unit_lots):
-    return OrganisationFactory(units=[unit_lots], name="Integrationslots*innen Kassel", kind="guide_project")
-
-
-@pytest.fixture
-def criteria(unit_lots):
-    return list(quality.active_criteria().filter(area__unit=unit_lots).order_by("area__position", "position", "id"))
 
 
 def create_url(project):

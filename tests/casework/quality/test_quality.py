@@ -13,43 +13,11 @@ from casework.models import Assessment, AssessmentRating, QualityArea
 from casework.quality import demo as quality_demo
 from casework.quality import services as quality
 from organisations.models import Organisation
+from tests.casework.quality.helpers import MET, NOT_MET, NOT_RELEVANT, PARTLY, assess, complete_post
 from tests.factories import OrganisationFactory
 from tests.test_query_counts import MAX_FORM_QUERIES, MAX_QUERIES, assert_max_queries, real_queries
 
 pytestmark = pytest.mark.django_db
-
-MET, PARTLY, NOT_MET, NOT_RELEVANT = "met", "partly", "not_met", "not_relevant"
-
-
-@pytest.fixture
-def project(unit_lots):
-    return OrganisationFactory(units=[unit_lots], name="Integrationslots*innen Kassel", kind="guide_project")
-
-
-@pytest.fixture
-def criteria(unit_lots):
-    return list(quality.active_criteria().filter(area__unit=unit_lots).order_by("area__position", "position", "id"))
-
-
-def assess(project, unit, day, ratings, by=None):
-    """An assessment of `project` rating each criterion in `ratings` ({criterion: rating})."""
-    return quality.assessment_create(
-        organisation=project,
-        unit=unit,
-        date=day,
-        note="",
-        ratings={criterion: (rating, "") for criterion, rating in ratings.items()},
-        by=by,
-    )
-
-
-def complete_post(criteria, rating=MET, **extra):
-    data = {"date": "2026-01-15", "note": "Gesamteindruck gut."}
-    for criterion in criteria:
-        data[f"rating_{criterion.pk}"] = rating
-        data[f"note_{criterion.pk}"] = ""
-    data.update(extra)
-    return data
 
 
 def latest_matrix(project):
