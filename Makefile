@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench bench-load
 
 $(VENV)/.installed-run: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,3 +32,11 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(PY) bench/pages.py
+
+$(VENV)/.installed-bench: $(VENV)/.installed-dev bench/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+# Load test (bench/load.py): gunicorn + worker on the PostgreSQL benchmark database, ~10 minutes.
+bench-load: $(VENV)/.installed-bench
+	$(PY) bench/load.py
