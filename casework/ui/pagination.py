@@ -55,7 +55,7 @@ class TailPaginator(Paginator):
     @property
     def count_at_least(self) -> int:
         """A round number below the capped count, for "Mehr als …": the cap itself moves with the page."""
-        step = 1000 if self.count_cap >= 1000 else 1
+        step = 10 ** (len(str(self.count_cap)) - 1)  # 1,050 → 1,000; 225 → 200; 4 → 4
         return self.count_cap // step * step
 
     @property

@@ -66,14 +66,16 @@ def test_a_moving_cap_is_shown_as_a_round_number():
     paginator = TailPaginator(Consultation.objects.none(), 25, count_cap=1050)
     assert paginator.count_at_least == 1000
     assert TailPaginator(Consultation.objects.none(), 25, count_cap=2400).count_at_least == 2000
+    assert TailPaginator(Consultation.objects.none(), 25, count_cap=225).count_at_least == 200
 
 
 @pytest.fixture
 def list_of_seven(client, people, unit_mo, settings, monkeypatch):
-    """Seven consultations, three per page, counted at most four rows past a page's start."""
+    """Seven consultations, three per page, counted at most five (text search: four) rows past a page's start."""
     from casework.consultations import views
 
-    monkeypatch.setattr(views, "COUNT_CAP", 4)
+    monkeypatch.setattr(views, "COUNT_CAP", 5)
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 4)
     settings.PAGE_SIZE = 3
     organisation = OrganisationFactory(units=[unit_mo])
     ConsultationFactory.create_batch(7, unit=unit_mo, organisation=organisation, summary="Satzung besprochen")
@@ -82,14 +84,14 @@ def list_of_seven(client, people, unit_mo, settings, monkeypatch):
 
 
 def test_long_lists_are_counted_only_a_little_past_the_page(list_of_seven):
-    for params in ({}, {"q": "Satzung"}):
+    for params, cap in (({}, 5), ({"q": "Satzung"}, 4)):
         html = list_of_seven(**params).content.decode()
-        assert "Mehr als 4 Beratungen gefunden, die neuesten zuerst." in html
+        assert f"Mehr als {cap} Beratungen gefunden, die neuesten zuerst." in html
         assert "Seite 1<" in html and "weiter" in html and "letzte" not in html  # no last page: not counted
 
 
 def test_the_count_moves_with_the_page_so_every_row_is_reachable(list_of_seven):
-    page = list_of_seven(page=2).context["page"]  # counts up to 3 + 4 rows: all seven, exactly
+    page = list_of_seven(page=2).context["page"]  # counts up to 3 + 5 rows: all seven, exactly
     assert not page.paginator.count_capped
     assert (page.paginator.count, page.paginator.num_pages) == (7, 3)
     last = list_of_seven(page=3).context["page"]
