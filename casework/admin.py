@@ -309,3 +309,6 @@ class TaskResultAdmin(DBTaskResultAdmin):
     @admin.display(description=_("run after"))
     def display_run_after(self, obj):
         return super().display_run_after(obj)
+
+
+from casework.audit import admin as audit_admin  # noqa: E402, F401 – registers the read-only access log

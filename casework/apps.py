@@ -10,6 +10,8 @@ class CaseworkConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
+        from casework.audit.receivers import connect as connect_audit_receivers
+        from casework.privacy.erasure import connect_signals as connect_erasure_signals
         from casework.roles import ensure_roles
         from casework.search.index import ensure_sqlite_index
         from casework.search.ordering import register_sqlite_collation
@@ -17,3 +19,5 @@ class CaseworkConfig(AppConfig):
         post_migrate.connect(ensure_roles, sender=self)
         post_migrate.connect(ensure_sqlite_index, sender=self)
         connection_created.connect(register_sqlite_collation, dispatch_uid="german_collation")
+        connect_audit_receivers()  # access log: sign-in/out, account and role changes
+        connect_erasure_signals()  # deleted records keep no names or free texts in history (Art. 17)

@@ -2,6 +2,8 @@ import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import resolve_url
 from django.utils import translation
@@ -13,6 +15,31 @@ SESSION_REFRESH_SECONDS = 60
 # Marker on the login redirect of a person whose session has ended (the login page says so).
 SESSION_ENDED_PARAM = "sitzung"
 SESSION_ENDED_VALUE = "abgelaufen"
+# … and of a person whose session reached SESSION_ABSOLUTE_AGE while in use.
+SESSION_LIFETIME_VALUE = "hoechstdauer"
+
+# When the session's sign-in happened (seconds since the epoch); the absolute lifetime counts from it.
+SESSION_SIGNED_IN_AT = "signed_in_at"
+
+
+def mark_sign_in(sender, request, user, **kwargs):
+    """Stamp the sign-in time. login() keeps the data of a re-used session, so the stamp is renewed here."""
+    if getattr(request, "session", None) is not None:
+        request.session[SESSION_SIGNED_IN_AT] = int(time.time())
+
+
+# Connected here, beside the middleware that reads it: sign-ins pass through the middleware, so this
+# module is loaded before the first one.
+user_logged_in.connect(mark_sign_in, dispatch_uid="config.middleware.mark_sign_in")
+
+
+def lifetime_exceeded(session, now) -> bool:
+    """Whether the session's sign-in lies more than SESSION_ABSOLUTE_AGE back.
+
+    A session signed in before the stamp existed starts counting at its next request.
+    """
+    signed_in_at = session.setdefault(SESSION_SIGNED_IN_AT, now)
+    return now - signed_in_at >= settings.SESSION_ABSOLUTE_AGE
 
 
 def session_refresh_seconds():
@@ -25,7 +52,7 @@ def session_refresh_seconds():
 
 
 class SessionIdleTimeoutMiddleware:
-    """Sessions expire after SESSION_COOKIE_AGE seconds without activity.
+    """Sessions expire after SESSION_COOKIE_AGE seconds without activity, and SESSION_ABSOLUTE_AGE after sign-in.
 
     Also tells the page how long the session has left (`request.session_seconds_left` and
     `request.session_age`, for the notice in base.html) and marks the login redirect of a person whose session has ended.
@@ -38,8 +65,13 @@ class SessionIdleTimeoutMiddleware:
         session = getattr(request, "session", None)
         # A session cookie that no longer signs anyone in belongs to a session that has ended.
         session_ended = bool(request.COOKIES.get(settings.SESSION_COOKIE_NAME)) and not request.user.is_authenticated
+        ended_marker = SESSION_ENDED_VALUE
+        now = int(time.time())
+        if session is not None and request.user.is_authenticated and lifetime_exceeded(session, now):
+            # However active the person is: the absolute lifetime ends the session (row deleted, cookie cleared).
+            logout(request)
+            session_ended, ended_marker = True, SESSION_LIFETIME_VALUE
         if session is not None and request.user.is_authenticated:
-            now = int(time.time())
             if now - session.get("last_seen", 0) >= session_refresh_seconds():
                 session["last_seen"] = now  # saving the session renews its expiry
             # The expiry was last pushed forward when `last_seen` was saved.
@@ -47,7 +79,7 @@ class SessionIdleTimeoutMiddleware:
             request.session_seconds_left = max(0, session["last_seen"] + settings.SESSION_COOKIE_AGE - now)
         response = self.get_response(request)
         if session_ended and is_login_redirect(response):
-            response["Location"] = mark_session_ended(response["Location"])
+            response["Location"] = mark_session_ended(response["Location"], ended_marker)
         return response
 
 
@@ -57,9 +89,9 @@ def is_login_redirect(response):
     return urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
 
 
-def mark_session_ended(location):
+def mark_session_ended(location, value=SESSION_ENDED_VALUE):
     separator = "&" if "?" in location else "?"
-    return f"{location}{separator}{SESSION_ENDED_PARAM}={SESSION_ENDED_VALUE}"
+    return f"{location}{separator}{SESSION_ENDED_PARAM}={value}"
 
 
 class GermanFirstLocaleMiddleware(LocaleMiddleware):

@@ -8,6 +8,7 @@ import ipaddress
 import os
 from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -101,6 +102,11 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # Second factor (casework/accounts/two_factor): authenticator apps, backup codes, passkeys.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "casework",
     "organisations",
     "reports",
@@ -119,8 +125,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "config.middleware.SessionIdleTimeoutMiddleware",
+    "casework.audit.middleware.AuditMiddleware",  # access log: the request for signals; denied record URLs
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Nothing but the second step (or enrolment) until the second factor is done.
+    "casework.accounts.two_factor.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -219,6 +229,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # them while in use, and base.html warns before the end (static/js/session.js).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# However active, a session ends this long after its sign-in (ASVS 7.3.2); config.middleware enforces it.
+SESSION_ABSOLUTE_AGE = env_int("SESSION_ABSOLUTE_AGE", 12 * 60 * 60)
+# Links in e-mails: a password reset is valid for two hours, an invitation for a week (casework/accounts/people).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 2 * 60 * 60)
+INVITATION_TIMEOUT = env_int("INVITATION_TIMEOUT", 7 * 24 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -293,6 +308,24 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = False
 
+# Second factor (ASVS 6.3.3; README "Anmeldung mit zweitem Faktor"): who must have one.
+# "required": everyone; "coordinators": coordinators and administrators; "optional": nobody must.
+TWO_FACTOR_POLICIES = ("required", "coordinators", "optional")
+TWO_FACTOR_POLICY = env_str("TWO_FACTOR_POLICY", "optional" if DEBUG else "required")
+if TWO_FACTOR_POLICY not in TWO_FACTOR_POLICIES:
+    raise ImproperlyConfigured(
+        f"TWO_FACTOR_POLICY muss „required“, „coordinators“ oder „optional“ sein, nicht {TWO_FACTOR_POLICY!r}."
+    )
+# Failed codes lock the device for 1, 2, 4, 8 … seconds (django-otp's exponential back-off, per device).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_TOTP_ISSUER = "Vielfalt-Beratung"
+# The admin may remove a person's device (lost phone), never read its secret or backup codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passkeys only as a second factor: signing in without the password would bypass django-axes.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "Vielfalt-Beratung"
+
 # One JSON object per line on stdout (journald under systemd); no personal data (config/logging.py).
 LOGGING = {
     "version": 1,
@@ -339,6 +372,19 @@ if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured(
         f"SITE_URL muss mit https:// beginnen, z. B. https://beratung.example.org, nicht {SITE_URL!r}."
     )
+# Passkeys are bound to the tool's domain (the relying party) and accepted only from its addresses.
+# Browsers refuse an IP address as the domain: the demo's passkeys work on http://localhost:8000.
+OTP_WEBAUTHN_RP_ID = urlsplit(SITE_URL).hostname or (ALLOWED_HOSTS or ["localhost"])[0].lstrip(".")
+if OTP_WEBAUTHN_RP_ID in ("127.0.0.1", "::1"):
+    OTP_WEBAUTHN_RP_ID = "localhost"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = list(
+    dict.fromkeys(
+        origin.rstrip("/")
+        for origin in [SITE_URL, *CSRF_TRUSTED_ORIGINS, f"https://{OTP_WEBAUTHN_RP_ID}"]
+        + (["http://localhost:8000"] if DEBUG else [])
+        if origin and urlsplit(origin).hostname == OTP_WEBAUTHN_RP_ID
+    )
+)
 
 # Deletion periods (DSGVO Art. 5 (1) e; README "Datenschutz"): applied by `manage.py apply_retention`.
 RETENTION = {

@@ -8,6 +8,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-" + secrets.token_urlsafe(50))
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Most tests sign people in with force_login; tests of the second factor set the policy themselves.
+os.environ.setdefault("TWO_FACTOR_POLICY", "optional")
 
 from config.settings import *  # noqa: E402,F403
 

@@ -65,6 +65,6 @@ $SCRIPT_NAME: Wiederherstellung in $target abgeschlossen.
 WICHTIG – Löschfristen erneut anwenden / re-apply deletion periods:
   Die Sicherung kann Datensätze enthalten, die nach ihrer Erstellung wegen abgelaufener Löschfristen
   gelöscht wurden. Bevor die Anwendung wieder freigegeben wird, die Löschfristen erneut anwenden
-  (manage.py apply_retention – kommt mit Issue 12; bis dahin: Löschungen seit dem Sicherungszeitpunkt
-  von Hand wiederholen). Eine Wiederherstellung darf Gelöschtes nicht zurückbringen.
+  (deploy/manage.sh apply_retention) und Löschungen auf Verlangen (Art. 17) seit dem Sicherungszeitpunkt
+  wiederholen. Eine Wiederherstellung darf Gelöschtes nicht zurückbringen.
 EOF

@@ -211,6 +211,12 @@ class Drill:
                     conn.execute(f'DELETE FROM "{sabotage}"')  # noqa: S608 – an operator's argument
             after = self.child(self.restored, "_snapshot", str(erased["id"]), erased["marker"])
             self.compare(erased, before, after, out)
+            # What restore.sh asks the operator to do: deletion periods again, after which none is left due.
+            self.manage(self.restored, "apply_retention")
+            again = self.manage(self.restored, "apply_retention", "--dry-run")
+            self.check(
+                "0 Einträge fällig" in again, "Löschfristen nach der Wiederherstellung angewandt / retention re-applied"
+            )
         finally:
             for name in (self.source, self.restored):
                 self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

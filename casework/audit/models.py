@@ -2,7 +2,8 @@
 
 Entries name people by their user id and a frozen label, and records by kind and id; they never
 copy a record's content (the log would otherwise need its own erasure). Only the deletion period
-(casework/audit/log.py `purge_older_than`) removes entries.
+(casework/audit/log.py `purge_older_than`) removes entries; on PostgreSQL a trigger refuses any other
+UPDATE or DELETE (migration 0019).
 """
 
 from django.conf import settings
@@ -42,6 +43,11 @@ class AccessEvent(models.Model):
         verbose_name_plural = _("Zugriffsprotokoll")
         ordering = ["-at", "-id"]
         default_permissions = ("view",)  # nobody changes or deletes entries by hand
+        # The viewer's filters by person and by record, newest first (kind and time have their own).
+        indexes = [
+            models.Index(fields=["user", "-at"], name="accessevent_user_at"),
+            models.Index(fields=["target_kind", "target_id"], name="accessevent_target"),
+        ]
 
     def __str__(self):
         return f"{self.at:%d.%m.%Y %H:%M} {self.get_kind_display()} {self.user_label}"

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""URLs of the access log viewer (administrators)."""
 
-urlpatterns = []
+from django.urls import path
+
+from casework.audit import views
+
+urlpatterns = [
+    path("verwaltung/zugriffsprotokoll/", views.access_log, name="access_log"),
+]

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from casework import access
 from casework.access import Action
+from casework.audit.log import record
+from casework.audit.models import AccessEvent
 from casework.concurrency import create_once, save_or_refuse
 from casework.follow_ups import ics, services
 from casework.follow_ups.filters import FollowUpFilter
@@ -230,4 +232,6 @@ def calendar_feed(request, token):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="wiedervorlagen.ics"'
     response["X-Robots-Tag"] = "noindex"
+    # Fetched by a calendar app, not a signed-in person: the token's owner is named (the path masks the token).
+    record(AccessEvent.Kind.DOWNLOAD, request=request, user=owner, target_kind="calendar_feed")
     return response

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from casework.accounts.demo import ensure_people
+from casework.accounts.two_factor import demo as two_factor_demo
 from casework.cases import demo as cases
 from casework.consultations.demo import ConsultationDemo
 from casework.events import demo as events
@@ -124,3 +125,5 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
             if index == 0:
                 self.stdout.write("  ".join("-" * width for width in widths))
+        for line in two_factor_demo.enrolment_note():
+            self.stdout.write(line)
