@@ -26,6 +26,8 @@ NOT_PAGES = {
     "organisations:similar": "JSON for the duplicate hint of the organisation form",
     "reports:report_download": "a file download (PDF, Excel, CSV)",
     "casework:calendar_feed": "an iCalendar feed for calendar apps",
+    "healthz": "JSON for monitoring",
+    "otp_webauthn:js-i18n-catalog": "the passkey script's texts (JavaScript)",
 }
 
 # Pages that need a query string to show their content instead of a form error (HTTP 400).
