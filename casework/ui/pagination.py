@@ -46,7 +46,8 @@ class TailPaginator(Paginator):
             return len(self._head)
         if self.count_cap is None:
             return super().count
-        return self.object_list[: self.count_cap + 1].count()
+        # Any cap + 1 rows tell "more than the cap": without the ordering the database may stop at the first ones.
+        return self.object_list.order_by()[: self.count_cap + 1].count()
 
     @property
     def count_capped(self) -> bool:
@@ -89,12 +90,14 @@ def paginate(request, queryset, *, count_cap=None):
 
     A count of every row grows with the data (about half of the consultation list's time at 100,000
     records); beyond a few dozen pages an exact total helps no one. The cap moves with the page, so
-    "weiter" always leads on, and the last pages are counted exactly (and read backwards, as above).
+    "weiter" always leads on; pages past the cap are counted exactly (and the last ones read backwards).
     """
     number = request.GET.get("page")
     first_page = number in (None, "", "1")
     if count_cap is not None:
-        count_cap += (_page_number(number) - 1) * settings.PAGE_SIZE
+        start = (_page_number(number) - 1) * settings.PAGE_SIZE
+        # Pages this deep are rare and read from the far end, which needs the exact count anyway.
+        count_cap = None if start >= count_cap else start + count_cap
     paginator = TailPaginator(queryset, settings.PAGE_SIZE, count_cap=count_cap, first_page=first_page)
     return paginator.get_page(number)
 
