@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework import access
+from casework.audit.log import record
+from casework.audit.models import AccessEvent
 from casework.concurrency import TOKEN_FIELD, create_once, new_token, save_or_refuse
 from casework.ui.labels import person_label
 from casework.ui.pagination import paginate
@@ -119,6 +121,7 @@ def report_download(request, pk, fmt):
     response["Content-Length"] = str(file.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    record(AccessEvent.Kind.DOWNLOAD, request=request, target=report, detail=file.format)
     return response
 
 
