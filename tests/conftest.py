@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import reset_queries
 from django.utils import timezone
 
 from casework.models import Assessment, Case, CaseGoal, Consultation, Event, FollowUp, QualityArea, Unit
@@ -13,16 +12,6 @@ from reports.models import Report, ReportFile, WorkerHeartbeat
 from tests.factories import ConsultationFactory, OrganisationFactory
 
 User = get_user_model()
-
-
-@pytest.fixture(autouse=True)
-def empty_query_log():
-    """Each test starts with an empty query log.
-
-    CaptureQueriesContext slices the log from its length at entry, but a test-client request empties
-    the log when it starts: entries left by an earlier test's capture would hide the request's queries.
-    """
-    reset_queries()
 
 
 @pytest.fixture

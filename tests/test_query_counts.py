@@ -3,7 +3,7 @@
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection, reset_queries
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -22,7 +22,6 @@ def real_queries(captured):
 
 @contextmanager
 def assert_max_queries(limit):
-    reset_queries()  # see tests/conftest.py empty_query_log: a request empties the log it slices
     with CaptureQueriesContext(connection) as captured:
         yield
     queries = real_queries(captured.captured_queries)
