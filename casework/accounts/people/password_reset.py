@@ -14,6 +14,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.urls import path
 from django.utils import timezone
 
+from casework.accounts.people.services import site_url
 from casework.accounts.people.views import ActiveUserMixin
 from casework.audit.log import record
 from casework.audit.models import AccessEvent
@@ -58,7 +59,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
 
     def get_extra_email_context(self):
-        return {"site_url": settings.SITE_URL or self.request.build_absolute_uri("/").rstrip("/")}
+        return {"site_url": site_url(self.request)}
 
     def form_valid(self, form):
         self.extra_email_context = self.get_extra_email_context()

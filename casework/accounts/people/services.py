@@ -117,6 +117,11 @@ def invitation_path(person) -> str:
     )
 
 
+def site_url(request) -> str:
+    """Where links in e-mails point: SITE_URL, else the address this request came to."""
+    return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
 def send_invitation(person, *, site_url: str) -> bool:
     """The e-mail with the one-time link; it names only the person and the tool. False if sending failed.
 

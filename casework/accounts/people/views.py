@@ -6,7 +6,6 @@ is for anyone holding it: Django's password-reset confirmation with the invitati
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -60,11 +59,6 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _site_url(request) -> str:
-    """Where links in e-mails point: SITE_URL, else the address this request came to."""
-    return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
-
-
 @administrator_required
 def people_list(request):
     status = request.GET.get("status") if request.GET.get("status") in STATUS_FILTERS else "aktiv"
@@ -116,7 +110,7 @@ def person_invite(request):
 
 def _send_invitation(request, person):
     """After the account is saved: a mail server that fails leaves the account, and says to invite again."""
-    if services.send_invitation(person, site_url=_site_url(request)):
+    if services.send_invitation(person, site_url=services.site_url(request)):
         messages.success(request, _("Die Einladung an %(email)s ist verschickt.") % {"email": person.email})
     else:
         messages.error(
