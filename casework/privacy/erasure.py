@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_delete
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from django_tasks_db.models import DBTaskResult
 from casework.audit.log import record
 from casework.audit.models import AccessEvent
 from casework.models import Assessment, AssessmentRating, Case, Consultation, Event, FollowUp
+from casework.search.index import compact_sqlite_index
 from organisations.models import ContactPerson, Organisation
 
 # Stands in log texts where an erased name stood.
@@ -189,20 +190,6 @@ def _ids_by_model(records) -> dict:
     return ids
 
 
-def compact_search_index() -> None:
-    """SQLite's full-text index keeps the words of changed rows in its segments until they are merged:
-    merge them, so erased words are gone from the database file's tables too. PostgreSQL's trigram
-    index lives in index pages, not in a table, and is rebuilt by VACUUM."""
-    from casework.search.index import FTS_TABLE  # the search builds on the models, not on privacy
-
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
-        if cursor.fetchone():
-            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608 - a constant
-
-
 # --- Free texts ------------------------------------------------------------------------------------
 
 
@@ -277,7 +264,7 @@ def _erase_contact(contact) -> None:
     LogEntry.objects.filter(content_type=content_type, object_id=str(contact.pk)).delete()
     _scrub_texts_of_organisation(contact.organisation_id, names)
     _scrub_everywhere(names)
-    compact_search_index()
+    compact_sqlite_index()
 
 
 @transaction.atomic
@@ -425,7 +412,7 @@ def organisation_anonymise(*, organisation: Organisation, by=None, request=None,
         )
     Organisation.history.model.objects.filter(id__in=merged).update(history_change_reason="")
     _scrub_everywhere(names)
-    compact_search_index()
+    compact_sqlite_index()
     _relabel_admin_log(organisation, placeholder)
     for record_ in touched:
         _relabel_admin_log(record_, neutral_label(record_))

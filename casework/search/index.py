@@ -52,6 +52,18 @@ def ensure_sqlite_index(using="default", **_kwargs):
         cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608 – constant names
 
 
+def compact_sqlite_index() -> None:
+    """Merge the FTS5 segments: until then they keep the words of changed rows, which an erasure
+    (casework/privacy/erasure.py) must not leave in the database file. PostgreSQL's trigram index
+    lives in index pages, not in a table, and is rebuilt by VACUUM."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+        if cursor.fetchone():
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608 – constant names
+
+
 def consultations_with_own_text(term):
     """The consultations whose own search column contains `term`, as a subquery of ids."""
     matches = Consultation.objects.order_by()

@@ -8,7 +8,8 @@ nothing (idempotent).
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from casework.privacy import erasure, retention
+from casework.privacy import retention
+from casework.search.index import compact_sqlite_index
 
 
 class Command(BaseCommand):
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             if count:
                 self.stdout.write(f"gelöscht: {line}")
         if done:
-            erasure.compact_search_index()
+            compact_sqlite_index()
         if dry_run:
             self.stdout.write(f"Probelauf: {len(due)} Einträge fällig, nichts geändert.")
         else:
