@@ -76,11 +76,14 @@ def _organisations(term):
     return Organisation.objects.filter(search_text__contains=term).values("pk")
 
 
+def _links(field, ids):
+    """The rows of an m2m table that link an owner to one of `ids`."""
+    return field.remote_field.through.objects.filter(**{f"{field.m2m_reverse_field_name()}__in": ids}).order_by()
+
+
 def _through(field, ids):
     """EXISTS a row of an m2m table linking the outer record to one of `ids`."""
-    through = field.remote_field.through
-    owner_column, target_column = field.m2m_field_name(), field.m2m_reverse_field_name()
-    return Exists(through.objects.filter(**{owner_column: OuterRef("pk"), f"{target_column}__in": ids}))
+    return Exists(_links(field, ids).filter(**{field.m2m_field_name(): OuterRef("pk")}))
 
 
 def _all_terms(queryset, query, condition):
@@ -124,9 +127,7 @@ def _consultation_ids(term, query):
 
 def _linked(field, ids):
     """The owners' ids of the rows of an m2m table linking them to one of `ids`."""
-    through = field.remote_field.through
-    owner_column, target_column = field.m2m_field_name(), field.m2m_reverse_field_name()
-    return through.objects.filter(**{f"{target_column}__in": ids}).values(f"{owner_column}_id").order_by()
+    return _links(field, ids).values(f"{field.m2m_field_name()}_id")
 
 
 def _rarest_term(query):
