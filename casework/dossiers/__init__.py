@@ -1,0 +1,1 @@
+"""Printable dossiers of an organisation and of a consultation: print stylesheet and PDF download."""

@@ -1,0 +1,3 @@
+"""Models of the import feature (imported by casework/models.py)."""
+
+from django.db import models  # noqa: F401
