@@ -381,7 +381,7 @@ def can_on_event(user, action: Action, event) -> bool:
 
 
 def get_event_for(user, pk, action: Action = Action.VIEW) -> Event:
-    event = events_visible_to(user).select_related("unit").filter(pk=pk).first()
+    event = events_visible_to(user).select_related("unit", "region").filter(pk=pk).first()
     if event is None:
         raise Http404
     if action is not Action.VIEW and not can_on_event(user, action, event):

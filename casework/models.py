@@ -583,6 +583,11 @@ class Event(models.Model):
         ONLINE = "online", _("online")
         HYBRID = "hybrid", _("hybrid")
 
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("geplant")
+        HELD = "held", _("durchgeführt")
+        CANCELLED = "cancelled", _("abgesagt")
+
     unit = models.ForeignKey(Unit, verbose_name=_("Fachstelle"), on_delete=models.PROTECT, related_name="events")
     is_joint = models.BooleanField(
         _("gemeinsame Veranstaltung beider Fachstellen"),
@@ -593,6 +598,20 @@ class Event(models.Model):
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
     date = models.DateField(_("Datum"))
     format = models.CharField(_("Format"), max_length=20, choices=Format.choices)
+    # Only held events count in the figures (dashboard, funder report); a future event cannot be held.
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.HELD)
+    place = models.CharField(
+        _("Ort"), max_length=200, blank=True, help_text=_("Bei Präsenz- und Hybridveranstaltungen; leer bei online.")
+    )
+    # The Kreis of the place on the event's date; online events have none.
+    region = models.ForeignKey(
+        "organisations.Region",
+        verbose_name=_("Kreis"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     teaching_units = models.PositiveSmallIntegerField(
         _("Unterrichtseinheiten"), default=0, validators=[MaxValueValidator(100)]
     )
@@ -618,11 +637,17 @@ class Event(models.Model):
         indexes = [models.Index(fields=["unit", "-date"], name="event_unit_date_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(teaching_units__lte=100), name="event_teaching_units_range"),
+            models.CheckConstraint(condition=Q(status__in=["planned", "held", "cancelled"]), name="event_status_valid"),
             models.CheckConstraint(condition=Q(participants__lte=2000), name="event_participants_range"),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def status_overdue(self) -> bool:
+        """Planned, but its date has passed: someone has to say whether it was held or cancelled."""
+        return self.status == self.Status.PLANNED and self.date < timezone.localdate()
 
 
 # --- One-time tokens of create forms (casework/concurrency.py) --------------------------------------

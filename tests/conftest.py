@@ -107,7 +107,15 @@ def records(people, unit_mo, unit_lots):
     }
     event = {
         target: Event.objects.create(
-            unit=unit, is_joint=joint, title=title, kind="training", date=day, format="in_person", participants=12
+            unit=unit,
+            is_joint=joint,
+            title=title,
+            kind="training",
+            date=day,
+            format="in_person",
+            place="Frankfurt am Main, Saalbau Gallus",
+            region=org_mo.region,
+            participants=12,
         )
         for target, unit, joint, title in [
             ("own", unit_mo, False, "Schulung Vereinsfinanzen"),

@@ -354,7 +354,12 @@ CREATES = {
     "event": (
         lambda env: reverse("casework:event_create"),
         "advisor_mo",
-        lambda env: {"unit": env["unit_mo"].pk, "title": "Fachtag Ehrenamt"},
+        lambda env: {
+            "unit": env["unit_mo"].pk,
+            "title": "Fachtag Ehrenamt",
+            "place": "Wiesbaden, Rathaus",
+            "region": Region.objects.get(name="Wiesbaden").pk,
+        },
         Event.objects.count,
     ),
     "assessment": (

@@ -317,7 +317,12 @@ POST_PAGES = [
         "event_create",
         lambda r: reverse("casework:event_create"),
         models=(Event,),
-        valid=lambda r, f: {"title": "Workshop Fördermittel", "participants": "10"},
+        valid=lambda r, f: {
+            "title": "Workshop Fördermittel",
+            "participants": "10",
+            "place": "Wiesbaden, Rathaus",
+            "region": wiesbaden(),
+        },
     ),
     Page(
         "event_edit",

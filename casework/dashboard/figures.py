@@ -219,13 +219,21 @@ def _organisation_rows(lost):
 
 
 def event_figures(unit, periods: Periods) -> dict:
-    """Events and their participants per period (one query)."""
+    """Held events and their participants per period (one query).
+
+    Only held events count, as in the funder report (reports.figures.event_figures): planned and
+    cancelled ones (and their participants) do not.
+    """
     aggregates = {}
     for name, (first, last) in periods.ranges().items():
         in_period = _in("date", first, last)
         aggregates[f"{name}_count"] = Count("pk", filter=in_period)
         aggregates[f"{name}_participants"] = Coalesce(Sum("participants", filter=in_period), 0)
-    row = events_of(unit).filter(date__gte=periods.last_start, date__lte=periods.today).aggregate(**aggregates)
+    row = (
+        events_of(unit)
+        .filter(status=Event.Status.HELD, date__gte=periods.last_start, date__lte=periods.today)
+        .aggregate(**aggregates)
+    )
     return {name: {"events": row[f"{name}_count"], "participants": row[f"{name}_participants"]} for name in PERIODS}
 
 

@@ -1,7 +1,10 @@
 """Demo data for events (called by seed_demo after consultations exist).
 
 About 40 events per unit and year over last year and this one (some joint), with topics and
-3–15 participating organisations each. Events later this year are planned: no participants yet.
+3–15 participating organisations each. Past events were held, a few of them cancelled (no
+participants), and the status of a few from the last days is still to be set (planned, date passed);
+events later this year are planned: no participants yet. Events in person or hybrid take place in a
+town of Hessen with its Kreis; online ones have neither.
 Written in bulk with their "created" history, like the rest of the demo data.
 """
 
@@ -13,12 +16,34 @@ from django.utils import timezone
 from casework.management.seeding import UNIT_CODES, DemoContext, explicit_timestamps, units_by_code
 from casework.models import Event, Topic
 from casework.roles import ADVISOR, COORDINATOR, role_group
-from organisations.models import Organisation
+from organisations.models import Organisation, Region
 
 EVENTS_PER_UNIT_AND_YEAR = 40
 JOINT_PER_YEAR = 6
 T, N, C = Event.Kind.TRAINING, Event.Kind.NETWORKING, Event.Kind.CONFERENCE
-PLACES = ["Frankfurt am Main", "Kassel", "Gießen", "Darmstadt", "Wiesbaden", "Fulda", "Marburg", "Offenbach am Main"]
+# Town → its Kreis (organisations.Region name; Hanau was part of the Main-Kinzig-Kreis until 2026).
+PLACES = {
+    "Frankfurt am Main": "Frankfurt am Main",
+    "Kassel": "Kassel (Stadt)",
+    "Gießen": "Gießen",
+    "Darmstadt": "Darmstadt",
+    "Wiesbaden": "Wiesbaden",
+    "Fulda": "Fulda",
+    "Marburg": "Marburg-Biedenkopf",
+    "Offenbach am Main": "Offenbach am Main",
+    "Hanau": "Hanau",
+    "Wetzlar": "Lahn-Dill-Kreis",
+    "Limburg an der Lahn": "Limburg-Weilburg",
+    "Bad Hersfeld": "Hersfeld-Rotenburg",
+    "Rüsselsheim am Main": "Groß-Gerau",
+    "Bensheim": "Bergstraße",
+    "Friedberg (Hessen)": "Wetteraukreis",
+    "Korbach": "Waldeck-Frankenberg",
+}
+# Where each unit usually meets: its office (beramí in Frankfurt, LAGFA in Offenbach) and nearby.
+HOME_PLACES = {"mo": "Frankfurt am Main", "lots": "Offenbach am Main"}
+VENUES = ["Bürgerhaus", "Stadtteilzentrum", "Rathaus, Sitzungssaal", "Volkshochschule", "Haus der Vereine"]
+CANCELLED_SHARE = 0.08
 
 # (kind, title) per unit; "{place}" and "{year}" are filled in.
 TITLES = {
@@ -80,8 +105,30 @@ FORMATS = {
 
 
 def _title(rng, kind_title, year):
+    """(kind, title, town): the town the title names, or None."""
     kind, title = kind_title
-    return kind, title.format(place=rng.choice(PLACES), year=year)
+    town = rng.choice(list(PLACES)) if "{place}" in title else None
+    return kind, title.format(place=town, year=year), town
+
+
+def _status(rng, day, today):
+    """Future events are planned; past ones held, a few cancelled, a few of the last days not yet updated."""
+    if day > today:
+        return Event.Status.PLANNED
+    if (today - day).days <= 10 and rng.random() < 0.3:
+        return Event.Status.PLANNED  # shown as "Status aktualisieren"
+    return Event.Status.CANCELLED if rng.random() < CANCELLED_SHARE else Event.Status.HELD
+
+
+def _place(rng, fmt, code, town, regions, day):
+    """(place, Kreis) of an event: none online; else the town the title names, the unit's office town or another."""
+    if fmt == Event.Format.ONLINE:
+        return "", None
+    if town is None:
+        town = HOME_PLACES.get(code) if rng.random() < 0.5 else None
+        town = town or rng.choice(list(PLACES))
+    region = regions.get(PLACES[town])
+    return f"{town}, {rng.choice(VENUES)}", region.on(day) if region else None
 
 
 def _figures(rng, kind, title):
@@ -126,20 +173,26 @@ def seed(*, rng, today, log):
     if not all(staff.values()):
         return
 
+    # Regions valid today by name, with their predecessors loaded for Region.on().
+    regions = {r.name: r for r in Region.objects.valid_on(today).select_related("predecessor")}
+
     now = timezone.now()
     events, topic_lists, organisation_lists = [], [], []
     for code, day in _plan(rng, today):
         lead = units[code] if code != "joint" else units[rng.choice(UNIT_CODES)]
-        kind, title = _title(rng, rng.choice(TITLES[code]), day.year)
+        kind, title, town = _title(rng, rng.choice(TITLES[code]), day.year)
         teaching_units, participants = _figures(rng, kind, title)
+        fmt = rng.choices(*FORMATS[kind])[0]
+        status = _status(rng, day, today)
+        place, region = _place(rng, fmt, code if code != "joint" else lead.code, town, regions, day)
         candidates = organisations[lead.pk] + (organisations[units["lots"].pk] if code == "joint" else [])
         candidates = sorted(set(candidates))
         attended = []
-        if day <= today and candidates:
+        if status == Event.Status.HELD and candidates:
             attended = rng.sample(candidates, min(len(candidates), rng.randint(3, 15)))
             participants = max(participants, len(attended))
         else:
-            participants = 0  # planned: nobody has attended yet
+            participants = 0  # planned or cancelled: nobody has attended (yet)
         # A joint event draws on both units' catalogues.
         own_topics = topics[units["mo"].pk] + topics[units["lots"].pk] if code == "joint" else topics[lead.pk]
         chosen = rng.sample(own_topics, min(len(own_topics), rng.randint(1, 2))) + rng.sample(
@@ -158,7 +211,10 @@ def seed(*, rng, today, log):
             title=title,
             kind=kind,
             date=day,
-            format=rng.choices(*FORMATS[kind])[0],
+            format=fmt,
+            status=status,
+            place=place,
+            region=region,
             teaching_units=teaching_units,
             participants=participants,
             created_by=author,

@@ -1,13 +1,20 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.access import Action
 from casework.models import Event
+from casework.search.ordering import german
 from casework.search.query import Query, matching_events
 from casework.ui.filters import DATE_WIDGET, DateFilter, IdFilter, ListFilterSet
+from organisations.models import Region
+
+# Planned events whose date has passed: their status still has to be set (held or cancelled).
+OVERDUE = "overdue"
+STATUS_CHOICES = [*Event.Status.choices, (OVERDUE, _("Status aktualisieren (geplant, Datum vorbei)"))]
 
 
 class EventFilter(ListFilterSet):
@@ -18,12 +25,24 @@ class EventFilter(ListFilterSet):
     unit = django_filters.ChoiceFilter(method="filter_unit", label=_("Fachstelle"))
     kind = django_filters.ChoiceFilter(choices=Event.Kind.choices, label=_("Art"))
     format = django_filters.ChoiceFilter(choices=Event.Format.choices, label=_("Format"))
+    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status", label=_("Status"))
+    region = django_filters.ChoiceFilter(field_name="region", label=_("Kreis"))
     topic = django_filters.ChoiceFilter(field_name="topics", label=_("Thema"))
     # Reached from the organisation page ("all events of this organisation"); no field in the form.
     organisation = IdFilter(field_name="organisations", widget=forms.HiddenInput)
     q = django_filters.CharFilter(method="filter_text", label=_("Volltext"), max_length=200)
 
-    columns = {"date_from": 2, "date_to": 2, "unit": 2, "kind": 2, "format": 2, "topic": 2, "q": 4}
+    columns = {
+        "date_from": 2,
+        "date_to": 2,
+        "unit": 2,
+        "kind": 2,
+        "format": 2,
+        "status": 2,
+        "region": 2,
+        "topic": 2,
+        "q": 4,
+    }
 
     class Meta:
         model = Event
@@ -34,6 +53,12 @@ class EventFilter(ListFilterSet):
         self.filters["unit"].extra["choices"] = [(u.pk, str(u)) for u in access.units_for(user, Action.VIEW)]
         self.topics = list(access.topics_visible_to(user).order_by("unit_id", "position"))  # also for filter_text
         self.filters["topic"].extra["choices"] = [(t.pk, str(t)) for t in self.topics]
+        self.filters["region"].extra["choices"] = [(r.pk, str(r)) for r in Region.objects.order_by(german("name"))]
+
+    def filter_status(self, queryset, name, value):
+        if value == OVERDUE:
+            return queryset.filter(status=Event.Status.PLANNED, date__lt=timezone.localdate())
+        return queryset.filter(status=value)
 
     def filter_unit(self, queryset, name, unit_id):
         # A joint event belongs to both units.

@@ -14,6 +14,7 @@ from casework.concurrency import ConcurrencySafeForm
 from casework.models import Event, Unit
 from casework.ui.fields import BoundedDateField, OrganisationMultipleChoiceField, TopicChoiceField, model_formfield
 from organisations.labels import organisation_label
+from organisations.models import Region
 
 # Events are planned ahead, but not years ahead: a typo like 2062 is caught.
 MAX_YEARS_AHEAD = 2
@@ -50,7 +51,10 @@ class EventForm(ConcurrencySafeForm, forms.ModelForm):
             "title",
             "kind",
             "date",
+            "status",
             "format",
+            "place",
+            "region",
             "teaching_units",
             "participants",
             "topics",
@@ -82,6 +86,16 @@ class EventForm(ConcurrencySafeForm, forms.ModelForm):
         )
         self.fields["topics"].label_from_instance = self._topic_label(len(topic_unit_ids) > 1)
 
+        # Kreise valid today, plus the one the event was recorded with (it may have been dissolved since).
+        current_region = self.instance.region_id if self.instance.pk else None
+        self.fields["region"].queryset = Region.objects.valid_on(timezone.localdate()) | Region.objects.filter(
+            pk=current_region
+        )
+        self.fields["region"].empty_label = _("– bei online-Veranstaltungen leer –")
+        self.fields["status"].help_text = _(
+            "Nur durchgeführte Veranstaltungen zählen im Dashboard und im Bericht für den Fördergeber."
+        )
+
         self.visible_organisations = access.organisations_visible_to(user)
         self.fields["organisations"].queryset = self.visible_organisations.select_related("region")
         self.fields["organisations"].widget.choices = [
@@ -94,11 +108,18 @@ class EventForm(ConcurrencySafeForm, forms.ModelForm):
             Row(Column("unit", css_class="col-md-6"), Column("is_joint", css_class="col-md-6 pt-md-4")),
             "title",
             Row(
-                Column("kind", css_class="col-md-3"),
-                Column("date", css_class="col-md-3"),
-                Column("format", css_class="col-md-2"),
-                Column("teaching_units", css_class="col-md-2"),
-                Column("participants", css_class="col-md-2"),
+                Column("kind", css_class="col-md-4"),
+                Column("date", css_class="col-md-4"),
+                Column("status", css_class="col-md-4"),
+            ),
+            Row(
+                Column("format", css_class="col-md-4"),
+                Column("place", css_class="col-md-4"),
+                Column("region", css_class="col-md-4"),
+            ),
+            Row(
+                Column("teaching_units", css_class="col-md-6"),
+                Column("participants", css_class="col-md-6"),
             ),
             Field("topics", wrapper_class="choice-columns"),
             "organisations",
@@ -138,8 +159,13 @@ class EventForm(ConcurrencySafeForm, forms.ModelForm):
             )
         return date
 
+    def clean_place(self):
+        return " ".join(self.cleaned_data["place"].split())
+
     def clean(self):
         cleaned = super().clean()
+        self._clean_status(cleaned)
+        self._clean_place(cleaned)
         unit = cleaned.get("unit")
         if unit and not cleaned.get("is_joint"):
             foreign = [t.name for t in cleaned.get("topics", []) if t.unit_id not in (None, unit.pk)]
@@ -153,6 +179,38 @@ class EventForm(ConcurrencySafeForm, forms.ModelForm):
                     % {"topics": ", ".join(foreign)},
                 )
         return cleaned
+
+    def _clean_status(self, cleaned):
+        date, status = cleaned.get("date"), cleaned.get("status")
+        if date and status == Event.Status.HELD and date > timezone.localdate():
+            self.add_error(
+                "status",
+                _(
+                    "Eine Veranstaltung in der Zukunft kann noch nicht durchgeführt sein. "
+                    "Bitte „geplant“ wählen oder das Datum korrigieren."
+                ),
+            )
+
+    def _clean_place(self, cleaned):
+        """In person and hybrid: place and Kreis required, the Kreis as it was on the event's date.
+        Online: neither (what was entered before the format changed is dropped)."""
+        fmt = cleaned.get("format")
+        if fmt == Event.Format.ONLINE:
+            cleaned["place"], cleaned["region"] = "", None
+            return
+        if not fmt:
+            return
+        if not cleaned.get("place") and "place" not in self.errors:
+            self.add_error("place", _("Bitte den Ort angeben (bei Präsenz- und Hybridveranstaltungen erforderlich)."))
+        region, date = cleaned.get("region"), cleaned.get("date")
+        if region is None:
+            if "region" not in self.errors:
+                self.add_error(
+                    "region", _("Bitte den Kreis angeben (bei Präsenz- und Hybridveranstaltungen erforderlich).")
+                )
+        elif date:
+            # Regions change (Hanau left the Main-Kinzig-Kreis in 2026): keep the Kreis of the event's date.
+            cleaned["region"] = region.on(date)
 
     def organisations_to_save(self):
         """The chosen organisations plus those of the event the person cannot see (kept unchanged).

@@ -16,6 +16,7 @@ from casework.events import services
 from casework.events.filters import EventFilter
 from casework.events.forms import EventForm
 from casework.history import history_of
+from casework.models import Event
 from casework.ui.pagination import paginate
 
 
@@ -36,7 +37,7 @@ def event_list(request):
     if getattr(filterset.form, "cleaned_data", {}).get("organisation") and organisation is None:
         # An organisation the person may not see: no answer to whether it attended a joint event.
         events = events.none()
-    events_page = events.select_related("unit").prefetch_related("topics")
+    events_page = events.select_related("unit", "region").prefetch_related("topics")
     counted = events_page.annotate(organisation_count=Count("organisations", distinct=True))
     page = paginate(request, counted.order_by("-date", "-id"))
     context = {
@@ -44,6 +45,10 @@ def event_list(request):
         "page": page,
         "can_create": bool(access.unit_ids_for(request.user, Action.CHANGE)),
         "organisation": organisation,
+        # Planned events whose date has passed, among all the person sees: their status is to be set.
+        "overdue_count": access.events_visible_to(request.user)
+        .filter(status=Event.Status.PLANNED, date__lt=timezone.localdate())
+        .count(),
     }
     return render(request, "casework/events/event_list.html", context)
 
@@ -81,7 +86,7 @@ def _save(form, user):
 def event_create(request):
     if not access.unit_ids_for(request.user, Action.CHANGE):
         raise PermissionDenied
-    initial = {"date": timezone.localdate(), "kind": "training", "format": "in_person"}
+    initial = {"date": timezone.localdate(), "kind": "training", "format": "in_person", "status": Event.Status.HELD}
     form = EventForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and (
         event := create_once(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.models import Event, Topic
+from organisations.models import Region
 from tests.factories import OrganisationFactory
 from tests.test_query_counts import MAX_FORM_QUERIES, MAX_QUERIES, assert_max_queries, real_queries
 
@@ -21,6 +22,9 @@ def post_data(unit, **overrides):
         "kind": "training",
         "date": "2026-03-12",
         "format": "in_person",
+        "status": "held",
+        "place": "Frankfurt am Main, Saalbau Gallus",
+        "region": Region.objects.get(name="Frankfurt am Main").pk,
         "teaching_units": "4",
         "participants": "18",
     }
@@ -419,7 +423,7 @@ def test_demo_events(settings):
             assert 35 <= count <= 45, (unit, year, count)
     assert events.filter(is_joint=True).exists()
     assert events.filter(title__startswith="Basisqualifizierung für neue Lots*innen – Modul 3").exists()
-    for event in events.filter(date__lte=today).prefetch_related("organisations", "topics"):
+    for event in events.filter(status="held").prefetch_related("organisations", "topics"):
         assert 3 <= len(event.organisations.all()) <= 15
         assert event.participants >= len(event.organisations.all())
         assert event.topics.all()
@@ -427,4 +431,15 @@ def test_demo_events(settings):
         assert {o.pk for o in event.organisations.all()} == {
             o.organisation_id for o in event.history.first().organisations.all()
         }
-    assert not events.filter(date__gt=today, participants__gt=0).exists()
+    # Past events held or cancelled (a few of the last days not yet updated), future ones planned.
+    assert not events.filter(date__gt=today).exclude(status="planned").exists()
+    assert not events.filter(status="held", date__gt=today).exists()
+    assert events.filter(status="cancelled", date__lte=today).exists()
+    assert events.filter(status="held").count() > 10 * events.filter(status="cancelled").count() / 2
+    assert not events.filter(status="planned", date__lt=today - datetime.timedelta(days=10)).exists()
+    assert not events.exclude(status="held").filter(participants__gt=0).exists()
+    assert not events.exclude(status="held").filter(organisations__isnull=False).exists()
+    # In person and hybrid: a place in Hessen with its Kreis; online: neither.
+    assert not events.filter(format="online").exclude(place="", region=None).exists()
+    assert not events.exclude(format="online").filter(Q(place="") | Q(region=None)).exists()
+    assert events.filter(region__name="Frankfurt am Main", place__startswith="Frankfurt am Main, ").exists()
