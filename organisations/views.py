@@ -13,6 +13,7 @@ from casework.access import Action
 from casework.cases import organisation_panel as cases_panel
 from casework.concurrency import create_once, save_or_refuse
 from casework.events import organisation_panel as events_panel
+from casework.guides import organisation_panel as guides_panel
 from casework.history import history_of
 from casework.quality import organisation_panel as quality_panel
 from casework.search.query import matching_organisations
@@ -60,6 +61,7 @@ def organisation_detail(request, pk):
         **cases_panel.organisation_context(request.user, organisation),
         **quality_panel.organisation_context(request.user, organisation),
         **events_panel.organisation_context(request.user, organisation),
+        **guides_panel.organisation_context(request.user, organisation),
     }
     return render(request, "organisations/organisation_detail.html", context)
 

@@ -13,6 +13,7 @@ from casework.cases import demo as cases
 from casework.consultations.demo import ConsultationDemo
 from casework.events import demo as events
 from casework.follow_ups import demo as follow_ups
+from casework.guides import demo as guides
 from casework.management.seeding import UNIT_CODES, DemoContext, units_by_code
 from casework.models import Consultation
 from casework.quality import demo as quality
@@ -21,7 +22,7 @@ from organisations.models import Organisation
 from reports import demo as reports
 
 # Features that add to the organisations and consultations, in this order; each gets the same seed.
-FEATURES = (cases, quality, follow_ups, events, reports)
+FEATURES = (cases, quality, guides, follow_ups, events, reports)
 
 
 def seed_organisations_and_consultations(ctx, n_organisations, n_consultations) -> dict:
