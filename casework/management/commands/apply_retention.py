@@ -8,6 +8,7 @@ nothing (idempotent).
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from casework.imports.tasks import remove_old_uploads
 from casework.privacy import retention
 from casework.search.index import compact_sqlite_index
 
@@ -34,6 +35,11 @@ class Command(BaseCommand):
             done += count
             if count:
                 self.stdout.write(f"gelöscht: {line}")
+        if not dry_run:
+            # Import uploads hold whole files of personal data: kept a day after the import, a week at most.
+            uploads = remove_old_uploads()
+            if uploads:
+                self.stdout.write(f"gelöscht: {uploads} Import-Uploads")
         if done:
             compact_sqlite_index()
         if dry_run:
