@@ -26,6 +26,8 @@ from django_tasks_db.models import DBTaskResult
 
 from casework.audit.log import record
 from casework.audit.models import AccessEvent
+from casework.guides.models import GuideCount, GuideTraining
+from casework.imports.models import ImportedRecord
 from casework.models import Assessment, AssessmentRating, Case, Consultation, Event, FollowUp
 from casework.search.index import compact_sqlite_index
 from organisations.models import ContactPerson, Organisation
@@ -51,6 +53,8 @@ FREE_TEXT = {
     AssessmentRating: {"note": ""},
     FollowUp: {"what": "Wiedervorlage (Text gelöscht)"},
     Event: {"title": "Veranstaltung (Titel gelöscht)"},
+    GuideCount: {"note": ""},
+    GuideTraining: {"title": "Schulung (Titel gelöscht)"},
 }
 # The organisation's own identifying data. Kind, legal form, host type, charitable status, member count,
 # Kreis and units stay (the figures count by them). The municipality goes: Kreis is what the figures use,
@@ -83,12 +87,23 @@ NOT_PERSONAL = {
     "organisations.Organisation": {"search_text", "name_sort"},  # derived from name/municipality on save
     "casework.Consultation": {"search_text"},
     "casework.Case": {"search_text"},
-    "casework.Event": {"search_text"},
+    "casework.Event": {"search_text", "place"},
     "organisations.ContactPerson": {"search_text"},
     # Reports: a scope code, the requesting staff member, an error text without record content, a worker id.
     "reports.Report": {"scope", "requested_by_name", "error", "worker_id"},
     "reports.ReportFile": {"sha256"},
     "reports.WorkerHeartbeat": {"worker_id", "host"},
+    # Imports: staff names, file names and checksums. The values an import overwrote (ImportedRecord.previous)
+    # are forgotten when a record is erased (forget_import_snapshots); uploads go after 7 days at most.
+    "casework.ImportRun": {"created_by_name", "undone_by_name", "filename", "sha256"},
+    "casework.ImportedRecord": {"model"},
+    "casework.ImportUpload": {"kind", "filename", "sha256", "error"},
+    "casework.ImportMapping": {"kind", "name"},
+    # The Sachbericht's settings: a scope code, the funding notice and reference, logo metadata.
+    "reports.NarrativeDraft": {"scope"},
+    "reports.TitlePageSettings": {"funding_notice"},
+    "reports.FundingReference": {"reference"},
+    "reports.ReportLogo": {"content_type", "name", "sha256"},
 }
 
 
@@ -206,7 +221,17 @@ def erase_free_texts(record_) -> bool:
         # No new history entry: the history keeps no text, and the access log records the erasure.
         record_.save_without_historical_record()
     _history_model(model).objects.filter(id=record_.pk).update(**values)
+    forget_import_snapshots(model, [record_.pk])
     return bool(changed)
+
+
+def forget_import_snapshots(model, pks) -> None:
+    """An import keeps the values it overwrote (to undo it); erased data must not survive there.
+
+    Undo is refused anyway once a record changed after the import (casework/imports/engine.py)."""
+    ImportedRecord.objects.filter(model=model._meta.label_lower, object_id__in=pks).exclude(previous=None).update(
+        previous=None
+    )
 
 
 def free_texts_pending(model):
@@ -237,6 +262,8 @@ def _scrub_texts_of_organisation(organisation_id, names) -> None:
         Assessment: Q(organisation_id=organisation_id),
         AssessmentRating: Q(assessment__organisation_id=organisation_id),
         FollowUp: Q(consultation__organisation_id=organisation_id) | Q(case__organisation_id=organisation_id),
+        GuideCount: Q(organisation_id=organisation_id),
+        GuideTraining: Q(organisation_id=organisation_id),
     }
     for model, scope in scopes.items():
         fields = list(FREE_TEXT[model])
@@ -261,6 +288,7 @@ def _erase_contact(contact) -> None:
     names = _contact_names(contact)
     content_type = ContentType.objects.get_for_model(ContactPerson)
     contact.delete()  # cascade_delete_history: its history rows go with it
+    forget_import_snapshots(ContactPerson, [contact.pk])
     LogEntry.objects.filter(content_type=content_type, object_id=str(contact.pk)).delete()
     _scrub_texts_of_organisation(contact.organisation_id, names)
     _scrub_everywhere(names)
@@ -385,7 +413,9 @@ def organisation_anonymise(*, organisation: Organisation, by=None, request=None,
     ratings = AssessmentRating.objects.filter(assessment__organisation=organisation)
     events, _attended = _events_of(organisation, names)
     touched = []
-    for queryset in (consultations, cases, assessments, ratings, follow_ups):
+    guide_counts = GuideCount.objects.filter(organisation=organisation)
+    guide_trainings = GuideTraining.objects.filter(organisation=organisation)
+    for queryset in (consultations, cases, assessments, ratings, follow_ups, guide_counts, guide_trainings):
         for record_ in queryset.order_by("pk"):
             erase_free_texts(record_)
             touched.append(record_)
@@ -399,6 +429,7 @@ def organisation_anonymise(*, organisation: Organisation, by=None, request=None,
         setattr(organisation, field, value)
     organisation.version = F("version") + 1
     organisation.save_without_historical_record()
+    forget_import_snapshots(Organisation, [organisation.pk, *merged])
     organisation.refresh_from_db()
     history_values = {"name": placeholder, **ORGANISATION_PERSONAL}
     Organisation.history.model.objects.filter(id=organisation.pk).update(**history_values)

@@ -33,6 +33,8 @@ from django.utils.translation import gettext_lazy
 
 from casework import access
 from casework.access import Action
+from casework.guides import access as guides_access
+from casework.guides.models import GuideCount, GuideTraining
 from casework.history import _m2m_prefetches
 from casework.models import (
     Assessment,
@@ -291,6 +293,10 @@ def organisation_information(user, organisation) -> dict:
     events = access.events_visible_to(user).filter(organisations=organisation).order_by("date", "pk")
     assessments = access.assessments_visible_to(user).filter(organisation=organisation).order_by("date", "pk")
     contacts = organisation.contacts.order_by("pk")
+    guide_counts = guides_access.guide_counts_visible_to(user).filter(organisation=organisation).order_by("as_of", "pk")
+    guide_trainings = (
+        guides_access.guide_trainings_visible_to(user).filter(organisation=organisation).order_by("date", "pk")
+    )
 
     consultation_history = _history_about(
         Consultation,
@@ -349,6 +355,8 @@ def organisation_information(user, organisation) -> dict:
             AssessmentRating.objects.filter(assessment__in=assessments).order_by("assessment_id", "pk"),
             related,
         ),
+        _section("guide_counts", _("Aktive Lots*innen (Zählstände)"), GuideCount, guide_counts, related),
+        _section("guide_trainings", _("Schulungen von Lots*innen"), GuideTraining, guide_trainings, related),
         _history_section(Organisation, organisation.history.order_by("history_date", "history_id"), related),
         _history_section(
             ContactPerson,
@@ -374,6 +382,20 @@ def organisation_information(user, organisation) -> dict:
         _history_section(
             AssessmentRating,
             AssessmentRating.history.filter(assessment_id__in=assessment_ids).order_by(
+                "id", "history_date", "history_id"
+            ),
+            related,
+        ),
+        _history_section(
+            GuideCount,
+            GuideCount.history.filter(id__in=list(guide_counts.values_list("pk", flat=True))).order_by(
+                "id", "history_date", "history_id"
+            ),
+            related,
+        ),
+        _history_section(
+            GuideTraining,
+            GuideTraining.history.filter(id__in=list(guide_trainings.values_list("pk", flat=True))).order_by(
                 "id", "history_date", "history_id"
             ),
             related,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.audit import log
 from casework.audit.models import AccessEvent
+from casework.guides.models import GuideCount, GuideTraining
 from casework.models import Assessment, AssessmentRating, Case, Consultation, Event, FollowUp, Unit
 from casework.privacy import erasure
 from organisations.models import ContactPerson, Organisation
@@ -46,6 +47,8 @@ FREE_TEXT_KINDS = {
     "assessment_rating": (AssessmentRating, "assessment__date"),
     "follow_up": (FollowUp, "due_on"),
     "event": (Event, "date"),
+    "guide_count": (GuideCount, "as_of"),
+    "guide_training": (GuideTraining, "date"),
 }
 KIND_LABELS = {
     CONTACT_PERSON: _("Ansprechperson"),
@@ -55,6 +58,8 @@ KIND_LABELS = {
     "assessment_rating": _("Bewertung einer Standortbestimmung"),
     "follow_up": _("Wiedervorlage"),
     "event": _("Veranstaltung"),
+    "guide_count": _("Lots*innen-Zahl eines Projekts"),
+    "guide_training": _("Schulung von Lots*innen"),
     HISTORY: _("Historieneinträge"),
     ACCESS_LOG: _("Einträge im Zugriffsprotokoll"),
 }
@@ -146,6 +151,8 @@ def _unit_fields(kind):
         "assessment_rating": ("assessment__unit_id",),
         "follow_up": ("unit_id",),
         "event": ("unit_id",),
+        "guide_count": ("unit_id",),
+        "guide_training": ("unit_id",),
     }[kind]
 
 

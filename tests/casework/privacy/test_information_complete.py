@@ -15,6 +15,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from casework.guides.models import GuideCount, GuideTraining
 from casework.models import (
     Assessment,
     AssessmentRating,
@@ -170,6 +171,19 @@ def seeded(people, unit_mo, unit_lots, records):
         unit=unit_lots, organisation=org, date=DAY, note="Qz17 Anmerkung", assessed_by=people["coordinator_lots"]
     )
     assessment.ratings.create(criterion=criterion, rating="partly", note="Qz18 Notiz")
+    GuideCount.objects.create(
+        unit=unit_lots, organisation=org, as_of=DAY, active=12, note="Qz19 Zählung", created_by=people["advisor_lots"]
+    )
+    GuideTraining.objects.create(
+        unit=unit_lots,
+        organisation=org,
+        kind=GuideTraining.Kind.BASIC,
+        date=DAY,
+        title="Qz20 Basisqualifizierung",
+        teaching_units=24,
+        participants=11,
+        created_by=people["advisor_lots"],
+    )
     report = Report.objects.create(
         scope="all",
         period_kind="year",
