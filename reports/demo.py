@@ -4,30 +4,27 @@ and last year's report of each unit in the archive (generated here, without a wo
 from casework.models import Unit
 from casework.roles import COORDINATOR, role_group
 from reports import generation, periods
+from reports.figures import year_actuals
 from reports.models import Target
 
-# Per 1,000 demo consultations of a unit and year; roughly what the demo data reaches, some above, some below.
-TARGETS_PER_THOUSAND = {
-    "consultations": 950,
-    "hours": 1300,
-    "organisations": 100,
-    "new_organisations": 40,
-    "cases_closed": 5,
-    "events": 2,
-    "teaching_units": 6,
-    "event_participants": 50,
-}
+# Targets are agreed near what a unit reached the year before: last year's within ±15 % of its actual
+# figures (some reached, some not), this year's a little above them. The targets page would warn about
+# anything below half or above twice last year's figure.
+SPREAD = {"last": (0.85, 1.15), "this": (0.95, 1.1)}
 
 
 def seed(*, rng, today, log):
     created = 0
     for unit in Unit.objects.all():
-        volume = unit.consultations.filter(date__year=today.year - 1).count()
-        for year in (today.year - 1, today.year):
-            for metric, per_thousand in TARGETS_PER_THOUSAND.items():
-                value = round(volume * per_thousand / 1000 * rng.uniform(0.9, 1.1))
+        actuals = year_actuals([unit], today.year - 1)
+        for year, spread in ((today.year - 1, SPREAD["last"]), (today.year, SPREAD["this"])):
+            for metric in Target.Metric.values:
+                actual = actuals.get(metric) or 0
+                if not actual:
+                    continue  # nothing to agree on where the unit does not do this
+                value = max(1, round(actual * rng.uniform(*spread)))
                 _target, new = Target.objects.get_or_create(
-                    unit=unit, year=year, metric=metric, defaults={"value": max(value, 1)}
+                    unit=unit, year=year, metric=metric, defaults={"value": value}
                 )
                 created += new
     log(f"Ziele für den Fördergeber: {created} angelegt.")

@@ -2,9 +2,10 @@
 
 `reports.figures.report_figures()` builds it from the database; the archive stores it frozen as
 JSON; the HTML preview, the PDF, the CSV and the XLSX are renderings of exactly this data, so
-they always agree. Confidentiality is applied *before* this point: a breakdown cell that would
-show a count of 1 or 2 holds the string SMALL ("< 3"), a cell suppressed so that a small one
-cannot be re-derived from the total holds SUPPRESSED ("x"). Renderers never see those numbers.
+they always agree. The funder variant holds exact figures. In the publication variant
+confidentiality is applied *before* this point: a breakdown cell that would show a count of 1 or
+2 holds the string SMALL ("< 3"), a cell suppressed so that a small one cannot be re-derived from
+what is shown holds SUPPRESSED ("x"). Renderers never see those numbers.
 
     {
       "version": 1,
@@ -17,7 +18,13 @@ cannot be re-derived from the total holds SUPPRESSED ("x"). Renderers never see 
         "previous": {"first": "2024-01-01", "last": "2024-12-31", "label": "Jahr 2024"},
         "generated_at": "2026-11-24T23:10:00+01:00",     # ISO 8601, Europe/Berlin
         "generated_by": "Thomas Becker",                  # the staff member, or "Kommandozeile"
+        "period_column": "Jahr 2026 (bis 28.11.)",        # the counted span (up to as_of)
+        "as_of": "2026-11-28" | None,                     # "Stand": set while the period runs
+        "variant": "funder" | "publication", "variant_label": "…",
       },
+      "notes": ["…"],                                     # rounding rule, variant, Stand
+      "narrative": [{"key", "title", "paragraphs"…}],     # the Sachbericht texts, frozen (reports/narrative.py)
+      "title_page": {…},                                  # Aktenzeichen, funding notice, logo ids
       "totals": [                                         # the key figures (never suppressed)
         {"key": "consultations", "label": "Beratungen", "value": 120, "previous": 98, "change": 22},
         …                                                 # change: percent (int) or None

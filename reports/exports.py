@@ -26,6 +26,7 @@ REPORT_TITLE = "Förderbericht"
 CREATOR = "Vielfalt-Beratung"
 ORGANISATIONS_HEADING = "Genannte Organisationen (mit Einverständnis)"
 LEGEND_HEADING = "Zeichenerklärung"
+NOTES_HEADING = "Hinweise"
 KEY_FIGURES_HEADER = ["Kennzahl", "Wert", "Vorzeitraum", "Veränderung in %"]
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
@@ -65,16 +66,30 @@ def _generated_at(meta: dict) -> datetime:
     return datetime.fromisoformat(meta["generated_at"])
 
 
+def report_title(meta: dict) -> str:
+    """ "Förderbericht", or "Förderbericht (zur Veröffentlichung)" for the publication variant."""
+    if meta.get("variant") == "publication":
+        return f"{REPORT_TITLE} ({meta.get('variant_label') or 'zur Veröffentlichung'})"
+    return REPORT_TITLE
+
+
 def _meta_rows(meta: dict) -> list[tuple[str, object]]:
     """The meta lines as (label, value); the creation time stays a datetime (local wall time)."""
-    return [
-        ("Bericht", REPORT_TITLE),
+    rows = [
+        ("Bericht", report_title(meta)),
         ("Bereich", meta.get("scope_label") or ""),
         ("Zeitraum", _period_text(meta.get("period"))),
+    ]
+    if meta.get("as_of"):
+        rows.append(("Stand", _date(meta["as_of"])))
+    rows += [
         ("Vergleichszeitraum", _period_text(meta.get("previous"))),
         ("erzeugt am", _generated_at(meta)),
         ("erzeugt von", meta.get("generated_by") or ""),
     ]
+    if meta.get("variant_label"):
+        rows.append(("Fassung", meta["variant_label"]))
+    return rows
 
 
 def _used_markers(figures: dict) -> list[str]:
@@ -155,6 +170,13 @@ def to_csv(figures: dict) -> bytes:
         line(LEGEND_HEADING)
         for marker in markers:
             line(marker, LEGEND[marker])
+
+    notes = figures.get("notes") or []
+    if notes:
+        line()
+        line(NOTES_HEADING)
+        for note in notes:
+            line(note)
 
     organisations = figures.get("named_organisations") or []
     if organisations:
@@ -310,6 +332,15 @@ def _notes_sheet(ws, figures: dict):
             _put(ws, row, 2, LEGEND[marker])
             widths.see(1, marker)
             widths.see(2, LEGEND[marker])
+    notes = figures.get("notes") or []
+    if notes:
+        if row:
+            row += 1
+        row += 1
+        _put(ws, row, 1, NOTES_HEADING).font = BOLD
+        for note in notes:
+            row += 1
+            _put(ws, row, 1, note)  # may overflow; not counted for the width
     organisations = figures.get("named_organisations") or []
     if organisations:
         if row:
@@ -358,7 +389,7 @@ def to_xlsx(figures: dict) -> bytes:
     properties = workbook.properties
     properties.creator = CREATOR
     properties.lastModifiedBy = CREATOR
-    properties.title = f"{REPORT_TITLE} {meta.get('scope_label') or ''}".strip()
+    properties.title = f"{report_title(meta)} {meta.get('scope_label') or ''}".strip()
     properties.created = generated_utc
     properties.modified = generated_utc
 

@@ -2,8 +2,13 @@
 
 A fixed number of queries (about 16) whatever the data volume; every row that comes back is a
 group (a format, a topic, a Kreis, a month …), never a consultation. The result is plain data in the
-shape described in reports/document.py, with small breakdown cells already protected
-(reports/confidentiality.py), ready to be frozen as JSON and rendered.
+shape described in reports/document.py, ready to be frozen as JSON and rendered.
+
+Two variants: the report for the funder ("funder") shows exact figures; the variant meant for
+publication ("publication") protects small counts consistently (reports/confidentiality.py).
+A report made before its period has ended counts up to that day ("Stand", meta["as_of"]) and compares
+with the same span of the period before (reports/periods.py same_span). Hours are rounded from the
+exact minutes to one decimal; the parts of a shown total by largest remainders, so they add up to it.
 
 Scope: a consultation counts for its unit and for the unit it is shared with, an event of one unit
 for that unit and a joint event for both; in the scope of both units each counts once. The report is a
@@ -30,17 +35,20 @@ from casework.models import (
     Topic,
     Unit,
 )
-from casework.search.ordering import german
+from casework.search.ordering import german, german_key
 from organisations.models import Organisation, Region
-from reports.confidentiality import follow, protect
+from reports.confidentiality import exact_figures, follow, is_hidden, protect, protect_total, protect_with_total
 from reports.document import VERSION
 from reports.models import Target
-from reports.periods import Period
+from reports.periods import Period, same_span
+from reports.periods import year as calendar_year
 
 KOMPETENZZENTRUM = "Kompetenzzentrum Vielfalt Hessen"
 ALL_SCOPE = "all"  # the scope of a report over both units
 LOTS_UNIT_CODE = "lots"
 MONTHS = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
+FUNDER, PUBLICATION = "funder", "publication"
+VARIANT_LABELS = {FUNDER: "für den Fördergeber", PUBLICATION: "zur Veröffentlichung"}
 SCORE = {AssessmentRating.Rating.MET: 2, AssessmentRating.Rating.PARTLY: 1, AssessmentRating.Rating.NOT_MET: 0}
 
 
@@ -89,8 +97,28 @@ def _between(period: Period, field="date"):
     return Q(**{f"{field}__gte": period.first, f"{field}__lte": period.last})
 
 
+def _tenths(minutes) -> int:
+    """Minutes as tenths of an hour (6 minutes each), rounded half up: 111,55 h is 111,6 h."""
+    return ((minutes or 0) + 3) // 6
+
+
 def _hours(minutes) -> float:
-    return round((minutes or 0) / 60, 1)
+    return _tenths(minutes) / 10
+
+
+def hours_parts(minutes: list) -> list[float]:
+    """Hours of the parts of a total, to one decimal, adding up to the total's hours `_hours(sum)`.
+
+    Largest remainders: each part gets its exact tenths rounded down, then the tenths still missing
+    to the rounded total go to the parts with the largest remainders (the first of equal ones).
+    """
+    minutes = [m or 0 for m in minutes]
+    floors = [m // 6 for m in minutes]
+    missing = _tenths(sum(minutes)) - sum(floors)
+    by_remainder = sorted(range(len(minutes)), key=lambda i: (-(minutes[i] % 6), i))
+    for i in by_remainder[:missing]:
+        floors[i] += 1
+    return [f / 10 for f in floors]
 
 
 def _table(key, title, columns, rows, *, total=None, note="", chart=None) -> dict:
@@ -163,18 +191,19 @@ def by_format(scope, period: Period) -> dict:
         .values_list("format")
         .annotate(n=Count("*"), minutes=Sum("duration_minutes"))
     )
-    found = {fmt: (n, minutes) for fmt, n, minutes in rows}
+    found = {fmt: (n, minutes or 0) for fmt, n, minutes in rows}
     labels = [str(label) for _value, label in Consultation.Format.choices]
     counts = [found.get(value, (0, 0))[0] for value in Consultation.Format.values]
-    hours = [_hours(found.get(value, (0, 0))[1]) for value in Consultation.Format.values]
-    cells = protect(counts, additive=True)
-    hour_cells = follow(cells, hours)
+    minutes = [found.get(value, (0, 0))[1] for value in Consultation.Format.values]
+    cells, total = protect_with_total(counts)
+    hour_cells = follow(cells, hours_parts(minutes))
     return _table(
         "by_format",
         "Beratungen nach Format",
         ["Format", "Beratungen", "Stunden"],
         [[label, n, h] for label, n, h in zip(labels, cells, hour_cells, strict=True)],
-        total=["Summe", sum(counts), round(sum(hours), 1)],
+        total=["Summe", total, _hours(sum(minutes))],
+        note="Stunden je Format sind so gerundet, dass sie die Summe ergeben (siehe Hinweise).",
     )
 
 
@@ -225,7 +254,7 @@ def by_region(scope, period: Period) -> list[dict]:
 
     district_labels = dict(Region.AdministrativeDistrict.choices)
     district_keys = sorted(per_district, key=lambda d: str(district_labels.get(d, d or "")))
-    d_consultations = protect([per_district[d][0] for d in district_keys], additive=True)
+    d_consultations, d_total = protect_with_total([per_district[d][0] for d in district_keys])
     d_organisations = protect([per_district[d][1] for d in district_keys], additive=True)
     districts = _table(
         "by_district",
@@ -235,7 +264,7 @@ def by_region(scope, period: Period) -> list[dict]:
             [str(district_labels.get(d, "ohne Regierungsbezirk")) if d else "außerhalb Hessens", c, o]
             for d, c, o in zip(district_keys, d_consultations, d_organisations, strict=True)
         ],
-        total=["Summe", sum(v[0] for v in per_district.values()), None],
+        total=["Summe", d_total, None],
         note="Eine Organisation, die in mehreren Kreisen beraten wurde, zählt in jedem.",
     )
 
@@ -263,7 +292,11 @@ def by_region(scope, period: Period) -> list[dict]:
 
 
 def by_month(scope, period: Period, previous: Period) -> dict:
-    """Consultations per month of the period beside the same months of the period before (one query)."""
+    """Consultations per month of the period beside the months of the period before (one query).
+
+    Row n sets the n-th month of the period beside the n-th month of the period before, each
+    labelled with its own month ("Jan 2026 | Jul 2025" in a half-year report).
+    """
     per_day = (
         scope.consultations()
         .filter(Q(_between(period)) | Q(_between(previous)))
@@ -271,30 +304,58 @@ def by_month(scope, period: Period, previous: Period) -> dict:
         .values_list("date")
         .annotate(n=Count("*"))
     )
-    months = _months(period)
+    months, before_months = _months(period), _months(previous)
     index = {m: i for i, m in enumerate(months)}
-    prev_index = {m: i for i, m in enumerate(_months(previous))}
-    current, before = [0] * len(months), [0] * len(months)
+    prev_index = {m: i for i, m in enumerate(before_months)}
+    current, before = [0] * len(months), [0] * len(before_months)
     for day, n in per_day:
         key = (day.year, day.month)
-        if period.first <= day <= period.last and key in index:
+        if period.first <= day <= period.last:
             current[index[key]] += n
-        elif key in prev_index and prev_index[key] < len(months):
+        elif previous.first <= day <= previous.last:
             before[prev_index[key]] += n
-    cells = protect(current, additive=True)
-    labels = [f"{MONTHS[m - 1]} {y}" for y, m in months]
+    cells, cells_total = protect_with_total(current)
+    before_cells, before_total = protect_with_total(before)
+    rows_n = max(len(months), len(before_months))
+
+    def at(items, i):
+        return items[i] if i < len(items) else None
+
+    def month_label(month):
+        return f"{MONTHS[month[1] - 1]} {month[0]}" if month else "–"
+
+    def category(i):
+        names = [MONTHS[m[1] - 1] for m in (at(months, i), at(before_months, i)) if m]
+        return names[0] if len(set(names)) == 1 else "/".join(names)
+
+    rows = [
+        [f"{month_label(at(months, i))} | {month_label(at(before_months, i))}", at(cells, i), at(before_cells, i)]
+        for i in range(rows_n)
+    ]
     return _table(
         "by_month",
         "Beratungen je Monat",
-        ["Monat", period.label, previous.label],
-        [[label, c, b] for label, c, b in zip(labels, cells, protect(before, additive=True), strict=True)],
-        total=["Summe", sum(current), sum(before)],
+        ["Monat (Bericht | Vergleich)", period.label, previous.label],
+        rows,
+        total=["Summe", cells_total, before_total],
+        note=(
+            "Jede Zeile stellt einen Monat des Berichtszeitraums dem entsprechenden Monat des "
+            "Vergleichszeitraums gegenüber (Monat im Bericht | Monat im Vergleich)."
+        ),
         chart={
             "kind": "bars",
-            "categories": [MONTHS[m - 1] for _y, m in months],
+            "categories": [category(i) for i in range(rows_n)],
             "series": [
-                {"label": previous.label, "values": _chart_values(protect(before, additive=True)), "colour": "grey"},
-                {"label": period.label, "values": _chart_values(cells), "colour": _colour(scope.units)},
+                {
+                    "label": previous.label,
+                    "values": _chart_values([at(before_cells, i) for i in range(rows_n)]),
+                    "colour": "grey",
+                },
+                {
+                    "label": period.label,
+                    "values": _chart_values([at(cells, i) for i in range(rows_n)]),
+                    "colour": _colour(scope.units),
+                },
             ],
         },
     )
@@ -314,28 +375,28 @@ def _months(period: Period) -> list[tuple[int, int]]:
 
 
 def _chart_values(cells):
-    return [c if isinstance(c, int) else None for c in cells]
+    return [c if isinstance(c, int) and not isinstance(c, bool) else None for c in cells]
 
 
 def organisation_tables(reached: dict) -> list[dict]:
     kinds = Organisation.Kind
     counts = [reached["by_kind"].get(value, 0) for value in kinds.values]
-    kind_cells = protect(counts, additive=True)
-    new_cells = protect([reached["new"], reached["returning"]], additive=True)
+    kind_cells, kind_total = protect_with_total(counts)
+    new_cells, new_total = protect_with_total([reached["new"], reached["returning"]])
     return [
         _table(
             "new_returning",
             "Erreichte Organisationen: neu und wiederkehrend",
             ["", "Organisationen"],
             [["neu (erste Beratung in diesem Zeitraum)", new_cells[0]], ["wiederkehrend", new_cells[1]]],
-            total=["Summe", reached["total"]],
+            total=["Summe", new_total],
         ),
         _table(
             "by_kind",
             "Erreichte Organisationen nach Art",
             ["Art", "Organisationen"],
             [[str(label), c] for label, c in zip(kinds.labels, kind_cells, strict=True)],
-            total=["Summe", sum(counts)],
+            total=["Summe", kind_total],
         ),
     ]
 
@@ -366,9 +427,9 @@ def case_tables(scope, period: Period) -> tuple[dict, list[dict]]:
     def name(text, retired):
         return f"{text} (ausgemustert)" if retired else text
 
-    opened_cells = protect([r[2] for r in per_goal], additive=True)
-    closed_cells = protect([r[3] for r in per_goal], additive=True)
-    outcome_cells = protect([r[2] for r in outcomes], additive=True)
+    opened_cells, opened_total = protect_with_total([r[2] for r in per_goal])
+    closed_cells, closed_total = protect_with_total([r[3] for r in per_goal])
+    outcome_cells, outcome_total = protect_with_total([r[2] for r in outcomes])
     totals = {"opened": sum(r[2] for r in per_goal), "closed": sum(r[3] for r in per_goal)}
     tables = [
         _table(
@@ -376,14 +437,14 @@ def case_tables(scope, period: Period) -> tuple[dict, list[dict]]:
             "Beratungsprozesse nach Ziel",
             ["Ziel", "begonnen", "abgeschlossen"],
             [[name(r[0], r[1]), o, c] for r, o, c in zip(per_goal, opened_cells, closed_cells, strict=True)],
-            total=["Summe", totals["opened"], totals["closed"]],
+            total=["Summe", opened_total, closed_total],
         ),
         _table(
             "outcomes",
             "Erreichte Ergebnisse",
             ["Ergebnis", "erreicht"],
             [[name(r[0], r[1]), n] for r, n in zip(outcomes, outcome_cells, strict=True)],
-            total=["Summe", sum(r[2] for r in outcomes)],
+            total=["Summe", outcome_total],
             note="Ein Beratungsprozess kann mehrere Ergebnisse erreichen.",
         ),
     ]
@@ -437,14 +498,13 @@ def quality_table(unit, period: Period) -> dict:
             improved += now > then
             worse += now < then
             same += now == then
-        compared = improved + same + worse
-        cells = protect([improved, same, worse], additive=True)
+        cells, compared_cell = protect_with_total([improved, same, worse])
         small = projects < 3
         rows.append(
             [
                 area_name,
-                protect([projects], additive=False)[0],
-                protect([compared], additive=False)[0],
+                protect_total(projects),
+                compared_cell,
                 *cells,
                 None if small or not before else round(100 * sum(before) / len(before)),
                 None if small or not after else round(100 * sum(after) / len(after)),
@@ -453,20 +513,14 @@ def quality_table(unit, period: Period) -> dict:
     return _table(
         "quality",
         "Qualitätsprofile der Lots*innen-Projekte",
-        [
-            "Bereich",
-            "Projekte mit Standortbestimmung",
-            "davon mit Vergleich",
-            "verbessert",
-            "unverändert",
-            "verschlechtert",
-            "Erfüllungsgrad vorher (%)",
-            "Erfüllungsgrad zuletzt (%)",
-        ],
+        # Short headers: a narrow column breaks long words (with a hyphen), the note explains them.
+        ["Bereich", "Projekte", "mit Vergleich", "besser", "gleich", "schlechter", "vorher (%)", "zuletzt (%)"],
         rows,
         note=(
-            "Letzte Standortbestimmung im Zeitraum gegen die vorherige des Projekts. Erfüllungsgrad: erreichte "
-            "Punkte (erfüllt 2, teilweise 1, nicht erfüllt 0) je möglicher Punkte, ohne „nicht relevant“."
+            "Projekte: mit Standortbestimmung im Zeitraum; mit Vergleich: davon mit einer früheren. Besser, gleich, "
+            "schlechter: Erfüllungsgrad der letzten Standortbestimmung im Zeitraum gegen die vorherige des Projekts. "
+            "Vorher, zuletzt: durchschnittlicher Erfüllungsgrad in Prozent, d. h. erreichte Punkte (erfüllt 2, "
+            "teilweise 1, nicht erfüllt 0) je möglicher Punkte, ohne „nicht relevant“."
         ),
     )
 
@@ -479,14 +533,21 @@ def _score_case():
     )
 
 
-def event_figures(scope, period: Period, previous: Period) -> tuple[dict, dict]:
-    """Events, teaching units and participants now and before, and by kind (two queries)."""
+def event_figures(scope, period: Period, previous: Period) -> tuple[dict, list[dict]]:
+    """Held events, teaching units and participants now and before, by kind and by Kreis (two queries).
+
+    Only held events count: planned and cancelled ones (and their participants and teaching units) do
+    not, as on the dashboard. Returns the totals and two tables: by kind, and by Kreis (online events
+    and those without a Kreis in rows of their own).
+    """
+    from casework.search.ordering import german_key
+
     aggregates = {}
     for name, p in (("cur", period), ("prev", previous)):
         aggregates[f"{name}_n"] = Count("pk", filter=_between(p))
         aggregates[f"{name}_units"] = Sum("teaching_units", filter=_between(p))
         aggregates[f"{name}_participants"] = Sum("participants", filter=_between(p))
-    events = scope.events()
+    events = scope.events().filter(status=Event.Status.HELD)
     row = events.filter(date__gte=previous.first, date__lte=period.last).aggregate(**aggregates)
     totals = {
         name: {
@@ -496,54 +557,97 @@ def event_figures(scope, period: Period, previous: Period) -> tuple[dict, dict]:
         }
         for name in ("cur", "prev")
     }
-    found = {
-        kind: (n, tu or 0, part or 0)
-        for kind, n, tu, part in events.filter(_between(period))
-        .order_by()
-        .values_list("kind")
-        .annotate(n=Count("*"), tu=Sum("teaching_units"), part=Sum("participants"))
-    }
+    total_row = [
+        "Summe",
+        totals["cur"]["events"],
+        totals["cur"]["teaching_units"],
+        totals["cur"]["event_participants"],
+    ]
+    in_period = events.filter(_between(period)).order_by()
+
+    def cells(figures):
+        """Protected (count, teaching units, participants) columns for the (n, tu, part) triples."""
+        counts = protect([n for n, _tu, _part in figures], additive=True)
+        teaching = follow(counts, [tu or 0 for _n, tu, _part in figures])
+        participants = protect([part or 0 for _n, _tu, part in figures], additive=True)
+        return counts, teaching, participants
+
+    # One grouped query feeds both tables: by kind, and by the Kreis recorded with the event (as it
+    # was on its date; online events have none).
+    found = defaultdict(lambda: [0, 0, 0])
+    per_place = defaultdict(lambda: [0, 0, 0])
+    names = {}
+    for kind, region, name, until, fmt, n, tu, part in in_period.values_list(
+        "kind", "region", "region__name", "region__valid_until", "format"
+    ).annotate(n=Count("*"), tu=Sum("teaching_units"), part=Sum("participants")):
+        if region is not None:
+            key = region
+            names[region] = f"{name} (bis {until:%d.%m.%Y})" if until and until < period.last else name
+        else:
+            key = "online" if fmt == Event.Format.ONLINE else "unknown"
+        for sums in (found[kind], per_place[key]):
+            sums[0] += n
+            sums[1] += tu or 0
+            sums[2] += part or 0
     kinds = Event.Kind
-    counts = [found.get(v, (0, 0, 0))[0] for v in kinds.values]
-    count_cells = protect(counts, additive=True)
-    participants = protect([found.get(v, (0, 0, 0))[2] for v in kinds.values], additive=True)
-    teaching = follow(count_cells, [found.get(v, (0, 0, 0))[1] for v in kinds.values])
-    table = _table(
+    by_kind = _table(
         "events_by_kind",
         "Veranstaltungen nach Art",
         ["Art", "Veranstaltungen", "Unterrichtseinheiten", "Teilnehmende"],
         [
             [str(label), c, t, p]
-            for label, c, t, p in zip(kinds.labels, count_cells, teaching, participants, strict=True)
+            for label, c, t, p in zip(
+                kinds.labels, *cells([tuple(found.get(v, (0, 0, 0))) for v in kinds.values]), strict=True
+            )
         ],
-        total=[
-            "Summe",
-            totals["cur"]["events"],
-            totals["cur"]["teaching_units"],
-            totals["cur"]["event_participants"],
-        ],
+        total=total_row,
     )
-    return totals, table
+
+    keys = sorted((k for k in per_place if k not in ("online", "unknown")), key=lambda k: german_key(names[k]))
+    keys += [k for k in ("online", "unknown") if k in per_place]
+    labels = {**names, "online": "online (ohne Kreis)", "unknown": "ohne Angabe des Kreises"}
+    by_region = _table(
+        "events_by_region",
+        "Veranstaltungen nach Kreis und kreisfreier Stadt",
+        ["Kreis / kreisfreie Stadt", "Veranstaltungen", "Unterrichtseinheiten", "Teilnehmende"],
+        [[labels[k], c, t, p] for k, c, t, p in zip(keys, *cells([tuple(per_place[k]) for k in keys]), strict=True)],
+        total=total_row,
+        note="Nur durchgeführte Veranstaltungen; der Kreis ist der des Veranstaltungsorts.",
+    )
+    return totals, [by_kind, by_region]
 
 
 # --- Targets ------------------------------------------------------------------------------------
 
 
-def target_table(scope, period: Period, actuals: dict) -> dict | None:
-    """Targets agreed with the funder against the actual figures (one query).
+def _round_half_up(value: float) -> int:
+    return int(value + 0.5) if value >= 0 else -int(-value + 0.5)
 
-    Targets are set per unit and calendar year; a shorter period is compared with its share of
-    the year (by days), a period across years with the sum of the shares.
+
+def pro_rata_targets(units, period: Period) -> dict[str, int]:
+    """The targets for `period`, whole numbers (one query).
+
+    Targets are set per unit and calendar year; a shorter period is compared with its share of the
+    year (by days), a period across years with the sum of the shares; the sum is rounded half up.
     """
     years = range(period.first.year, period.last.year + 1)
-    targets = defaultdict(float)
-    for metric, value, year in Target.objects.filter(unit__in=scope.ids, year__in=years).values_list(
-        "metric", "value", "year"
-    ):
+    shares = defaultdict(float)
+    rows = Target.objects.filter(unit__in=[u.pk for u in units], year__in=years).values_list("metric", "value", "year")
+    for metric, value, year in rows:
         first = max(period.first, datetime.date(year, 1, 1))
         last = min(period.last, datetime.date(year, 12, 31))
         days_in_year = (datetime.date(year, 12, 31) - datetime.date(year, 1, 1)).days + 1
-        targets[metric] += value * ((last - first).days + 1) / days_in_year
+        shares[metric] += value * ((last - first).days + 1) / days_in_year
+    return {metric: _round_half_up(share) for metric, share in shares.items()}
+
+
+def target_table(scope, period: Period, actuals: dict) -> dict | None:
+    """Targets agreed with the funder against the actual figures (one query).
+
+    `actuals` are the key figures as shown (in the publication variant possibly "< 3"): a hidden
+    actual hides the share reached too, which would give it away.
+    """
+    targets = pro_rata_targets(scope.units, period)
     if not targets:
         return None
     labels = dict(Target.Metric.choices)
@@ -551,53 +655,102 @@ def target_table(scope, period: Period, actuals: dict) -> dict | None:
     for metric in Target.Metric.values:
         if metric not in targets:
             continue
-        target = round(targets[metric], 1)
-        actual = actuals[metric]
-        rows.append([str(labels[metric]), target, actual, round(100 * actual / target) if target else None])
+        target, actual = targets[metric], actuals[metric]
+        reached = round(100 * actual / target) if target and not is_hidden(actual) else None
+        rows.append([str(labels[metric]), target, actual, reached])
     whole_years = period.first == datetime.date(period.first.year, 1, 1) and period.last == datetime.date(
         period.last.year, 12, 31
     )
-    return _table(
-        "targets",
-        "Ziele und Ist-Werte",
-        ["Kennzahl", "Ziel", "Ist", "erreicht (%)"],
-        rows,
-        note="" if whole_years else "Ziele gelten je Kalenderjahr; für diesen Zeitraum anteilig nach Tagen.",
+    note = (
+        ""
+        if whole_years
+        else "Ziele gelten je Kalenderjahr; für diesen Zeitraum anteilig nach Tagen, auf ganze Zahlen gerundet."
     )
+    return _table("targets", "Ziele und Ist-Werte", ["Kennzahl", "Ziel", "Ist", "erreicht (%)"], rows, note=note)
 
 
 def named_organisations(scope, period: Period) -> list[str]:
-    """Organisations reached in the period that agreed to be named in funder reports (one query)."""
+    """Organisations reached in the period that agreed to be named in funder reports, in German order (one query)."""
     reached = scope.consultations().filter(_between(period), organisation=OuterRef("pk"))
-    return list(
-        Organisation.objects.filter(may_be_named=True)
-        .filter(Exists(reached))
-        .order_by(german("name"))
-        .values_list("name", flat=True)
-    )
+    names = Organisation.objects.filter(may_be_named=True).filter(Exists(reached)).values_list("name", flat=True)
+    return sorted(names, key=german_key)
 
 
 # --- The whole report ----------------------------------------------------------------------------
 
+ROUNDING_NOTE = (
+    "Stunden sind aus den genauen Minuten auf eine Nachkommastelle gerundet (ab 0,05 aufgerundet). "
+    "Teilwerte einer gezeigten Summe, etwa die Stunden nach Format, sind nach dem Verfahren der größten "
+    "Reste gerundet: Jeder Teil erhält seinen abgerundeten Wert, die bis zur gerundeten Summe fehlenden "
+    "Zehntel gehen an die Teile mit den größten Resten. So ergeben die Teile stets die gezeigte Summe."
+)
+VARIANT_NOTES = {
+    FUNDER: (
+        "Fassung für den Fördergeber: alle Zahlen sind genau, auch kleine Werte. "
+        "Diese Fassung ist nicht zur Veröffentlichung bestimmt."
+    ),
+    PUBLICATION: (
+        "Fassung zur Veröffentlichung: Werte von 1 oder 2 sind als „< 3“ dargestellt, weitere Werte mit "
+        "„x“ gesperrt, sodass kein verborgener Wert aus Summen, Kennzahlen oder anderen Zellen errechnet "
+        "werden kann."
+    ),
+}
 
-def report_figures(units, period: Period, *, generated_by: str, now=None) -> dict:
-    """All figures of a report for `units` (a list of Unit) and `period`, as plain data."""
+
+def report_figures(units, period: Period, *, generated_by: str, now=None, variant: str = FUNDER) -> dict:
+    """All figures of a report for `units` (a list of Unit) and `period`, as plain data.
+
+    `variant`: FUNDER (exact figures) or PUBLICATION (small counts protected consistently).
+    """
+    if variant not in VARIANT_LABELS:
+        raise ValueError(f"unknown report variant {variant!r}")
     units = tuple(sorted(units, key=lambda u: u.pk))
     scope = Scope(units, everything=len(units) == Unit.objects.count())
-    previous = period.previous()
-    with translation.override("de"):
-        return _report_figures(scope, period, previous, generated_by, now or timezone.now())
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if period.is_running(today):
+        counted, previous = same_span(period, today)
+        as_of = today
+    else:
+        counted, previous, as_of = period, period.previous(), None
+    with translation.override("de"), exact_figures(variant == FUNDER):
+        figures = _report_figures(scope, counted, previous, generated_by, now)
+    meta = figures["meta"]
+    meta["period"] = period.as_dict()  # the whole period; counted up to as_of
+    meta["period_column"] = counted.label
+    meta["as_of"] = as_of.isoformat() if as_of else None
+    meta["variant"] = variant
+    meta["variant_label"] = VARIANT_LABELS[variant]
+    notes = []
+    if as_of:
+        notes.append(
+            f"Stand: {as_of:%d.%m.%Y}. Der Berichtszeitraum ist noch nicht abgeschlossen; gezählt ist bis zu "
+            f"diesem Tag. Verglichen wird mit demselben Abschnitt des Vergleichszeitraums "
+            f"({previous.first:%d.%m.%Y}–{previous.last:%d.%m.%Y})."
+        )
+    notes += [ROUNDING_NOTE, VARIANT_NOTES[variant]]
+    figures["notes"] = notes
+    return figures
 
 
-def _report_figures(scope, period, previous, generated_by, now) -> dict:
-    units = scope.units
+def year_actuals(units, year: int) -> dict:
+    """A calendar year's exact figures of the target metrics for `units` (about seven queries).
+
+    What the targets page compares a new target with, and what the demo data's targets are near.
+    """
+    units = tuple(sorted(units, key=lambda u: u.pk))
+    scope = Scope(units, everything=len(units) == Unit.objects.count())
+    period = calendar_year(year)
+    with translation.override("de"), exact_figures():
+        return _actuals(scope, period, period.previous())[0]
+
+
+def _actuals(scope, period, previous):
     consultations = consultation_totals(scope, period, previous)
     reached = organisations_reached(scope, period)
-    reached_before = organisations_count(scope, previous)
     case_totals, cases = case_tables(scope, period)
-    events, events_table = event_figures(scope, period, previous)
-    cur, prev = consultations["cur"], consultations["prev"]
-
+    events, events_tables = event_figures(scope, period, previous)
+    cur = consultations["cur"]
     actuals = {
         "consultations": cur["consultations"],
         "hours": cur["hours"],
@@ -608,12 +761,24 @@ def _report_figures(scope, period, previous, generated_by, now) -> dict:
         "teaching_units": events["cur"]["teaching_units"],
         "event_participants": events["cur"]["event_participants"],
     }
+    return actuals, consultations, reached, case_totals, cases, events, events_tables
+
+
+def _report_figures(scope, period, previous, generated_by, now) -> dict:
+    units = scope.units
+    _exact, consultations, reached, case_totals, cases, events, events_tables = _actuals(scope, period, previous)
+    reached_before = organisations_count(scope, previous)
+    cur, prev = consultations["cur"], consultations["prev"]
+    organisation_section = organisation_tables(reached)
+    # "davon neu" is a cell of the table of new and returning organisations: shown (or hidden) alike.
+    new_shown = organisation_section[0]["rows"][0][1]
+
     totals = [
         _total("consultations", "Beratungen", cur["consultations"], prev["consultations"]),
-        _total("hours", "Beratungsstunden", cur["hours"], prev["hours"]),
+        _total("hours", "Beratungsstunden", cur["hours"], prev["hours"], count=False),
         _total("participants", "Teilnehmende an Beratungen", cur["participants"], prev["participants"]),
         _total("organisations", "erreichte Organisationen", reached["total"], reached_before),
-        _total("new_organisations", "davon neu", reached["new"], None),
+        _total("new_organisations", "davon neu", new_shown, None),
         _total("cases_opened", "begonnene Beratungsprozesse", case_totals["opened"], None),
         _total("cases_closed", "abgeschlossene Beratungsprozesse", case_totals["closed"], None),
         _total("events", "Veranstaltungen", events["cur"]["events"], events["prev"]["events"]),
@@ -622,6 +787,7 @@ def _report_figures(scope, period, previous, generated_by, now) -> dict:
             "Unterrichtseinheiten",
             events["cur"]["teaching_units"],
             events["prev"]["teaching_units"],
+            count=False,
         ),
         _total(
             "event_participants",
@@ -630,6 +796,7 @@ def _report_figures(scope, period, previous, generated_by, now) -> dict:
             events["prev"]["event_participants"],
         ),
     ]
+    shown = {total["key"]: total["value"] for total in totals}
 
     sections = [
         {
@@ -637,17 +804,23 @@ def _report_figures(scope, period, previous, generated_by, now) -> dict:
             "title": "Beratungen",
             "tables": [by_month(scope, period, previous), by_format(scope, period), by_topic(scope, period)],
         },
-        {"key": "organisations", "title": "Erreichte Organisationen", "tables": organisation_tables(reached)},
+        {"key": "organisations", "title": "Erreichte Organisationen", "tables": organisation_section},
         {"key": "regions", "title": "Regionale Verteilung", "tables": by_region(scope, period)},
         {"key": "cases", "title": "Beratungsprozesse", "tables": cases},
     ]
     lots = [u for u in units if u.code == LOTS_UNIT_CODE]
     if lots:
+        from reports.guides import guide_section  # beside its section: reports/guides.py mirrors _table
+
         sections.append({"key": "quality", "title": "Qualitätsstandards", "tables": [quality_table(lots[0], period)]})
-    sections.append({"key": "events", "title": "Qualifizierung und Vernetzung", "tables": [events_table]})
-    targets = target_table(scope, period, actuals)
+        sections.append(guide_section(lots[0], period))
+    sections.append({"key": "events", "title": "Qualifizierung und Vernetzung", "tables": events_tables})
+    targets = target_table(scope, period, {metric: shown[metric] for metric in Target.Metric.values})
     if targets:
         sections.append({"key": "targets", "title": "Ziele", "tables": [targets]})
+    for section in sections:
+        for table in section["tables"]:
+            _protect_totals(table)
 
     return {
         "version": VERSION,
@@ -669,11 +842,21 @@ def _report_figures(scope, period, previous, generated_by, now) -> dict:
     }
 
 
-def _total(key, label, value, previous):
+def _protect_totals(table: dict) -> None:
+    """No total row shows a count of 1 or 2 where small counts are protected (publication variant)."""
+    if table.get("total"):
+        table["total"] = [table["total"][0], *(protect_total(cell) for cell in table["total"][1:])]
+
+
+def _total(key, label, value, previous, *, count=True):
+    """A key figure; counts are protected like totals (publication variant), hours and units are not."""
+    if count:
+        value, previous = protect_total(value), protect_total(previous)
+    numbers = not is_hidden(value) and not is_hidden(previous)
     return {
         "key": key,
         "label": label,
         "value": value,
         "previous": previous,
-        "change": percent_change(value, previous),
+        "change": percent_change(value, previous) if numbers else None,
     }

@@ -45,6 +45,17 @@ class ReportForm(ConcurrencySafeForm, forms.Form):
     )
     first_day = BoundedDateField(label=_("von"), required=False)
     last_day = BoundedDateField(label=_("bis"), required=False)
+    variant = forms.ChoiceField(
+        label=_("Fassung"),
+        choices=Report.Variant.choices,
+        initial=Report.Variant.FUNDER,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Der Fördergeber erhält genaue Zahlen. Nur eine Fassung zur Veröffentlichung schützt kleine Werte "
+            "(„< 3“, „x“)."
+        ),
+    )
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,6 +73,10 @@ class ReportForm(ConcurrencySafeForm, forms.Form):
                 params={"first": FIRST_YEAR, "last": timezone.localdate().year},
             )
         return year
+
+    def clean_variant(self):
+        # Missing (an older link or bookmark): the funder's variant with exact figures.
+        return self.cleaned_data.get("variant") or Report.Variant.FUNDER
 
     def clean(self):
         data = super().clean()
@@ -111,12 +126,68 @@ class ReportForm(ConcurrencySafeForm, forms.Form):
         return periods.quarter(year, data["quarter"])
 
 
-class TargetsForm(ConcurrencySafeForm, forms.Form):
-    """The targets of one unit and year: one optional number per metric."""
+# A target below half or above twice last year's actual figure is most likely a typo.
+FAR_BELOW, FAR_ABOVE = 0.5, 2.0
 
-    def __init__(self, *args, targets: dict, **kwargs):
+
+def far_from(value, last_year) -> bool:
+    """Whether a target is far from last year's actual figure (no comparison without one)."""
+    if value is None or not last_year:
+        return False
+    return value < FAR_BELOW * last_year or value > FAR_ABOVE * last_year
+
+
+def de_amount(value) -> str:
+    """A figure as German readers write it: 1.234 and 111,5."""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}".translate(str.maketrans({",": ".", ".": ","}))
+    return f"{int(value):,}".replace(",", ".")
+
+
+class TargetsForm(ConcurrencySafeForm, forms.Form):
+    """The targets of one unit and year: one optional whole number per metric.
+
+    `last_year`: the unit's actual figures of the year before, per metric. A value far from them
+    (below half, above twice) is refused once with a warning; ticking "Werte trotzdem speichern"
+    saves it.
+    """
+
+    confirm_unusual = forms.BooleanField(
+        label=_("Werte trotzdem speichern"),
+        required=False,
+        help_text=_("Nur nötig, wenn ein Wert stark vom Vorjahr abweicht."),
+    )
+
+    def __init__(self, *args, targets: dict, last_year: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.last_year = last_year or {}
+        self.warnings = {}
         for metric, label in Target.Metric.choices:
-            self.fields[metric] = forms.IntegerField(
+            field = forms.IntegerField(
                 label=label, required=False, min_value=0, max_value=1_000_000, initial=targets.get(metric)
             )
+            if self.last_year.get(metric) is not None:
+                field.help_text = _("Vorjahr: %(value)s") % {"value": de_amount(self.last_year[metric])}
+            self.fields[metric] = field
+        # The confirmation box last, after the numbers.
+        self.fields["confirm_unusual"] = self.fields.pop("confirm_unusual")
+
+    def metric_values(self) -> dict:
+        return {metric: self.cleaned_data.get(metric) for metric in Target.Metric.values}
+
+    def clean(self):
+        data = super().clean()
+        for metric in Target.Metric.values:
+            last_year = self.last_year.get(metric)
+            if metric not in self.errors and far_from(data.get(metric), last_year):
+                self.warnings[metric] = _("Der Wert weicht stark vom Vorjahr ab (Vorjahr: %(value)s). Tippfehler?") % {
+                    "value": de_amount(last_year)
+                }
+        if self.warnings and not data.get("confirm_unusual"):
+            for metric, warning in self.warnings.items():
+                self.add_error(metric, warning)
+            self.add_error(
+                "confirm_unusual",
+                _("Bitte die markierten Werte prüfen und „Werte trotzdem speichern“ ankreuzen, wenn sie stimmen."),
+            )
+        return data

@@ -335,3 +335,20 @@ def test_xlsx_differs_when_figures_differ(figures):
     before = to_xlsx(figures)
     figures["totals"][0]["value"] = 1201
     assert to_xlsx(figures) != before
+
+
+def test_variant_stand_and_notes_in_both_files(figures):
+    figures["meta"] |= {"variant": "publication", "variant_label": "zur Veröffentlichung", "as_of": "2026-11-28"}
+    figures["notes"] = ["Stand: 28.11.2026. Noch nicht abgeschlossen.", "Stunden: größte Reste."]
+    rows = csv_rows(to_csv(figures))
+    assert rows[0] == ["Bericht", "Förderbericht (zur Veröffentlichung)"]
+    assert ["Stand", "28.11.2026"] in rows and ["Fassung", "zur Veröffentlichung"] in rows
+    notes_at = rows.index(["Hinweise"])
+    assert rows[notes_at + 1 : notes_at + 3] == [
+        ["Stand: 28.11.2026. Noch nicht abgeschlossen."],
+        ["Stunden: größte Reste."],
+    ]
+    workbook = load(figures)
+    assert ["Hinweise", None] in values(workbook["Hinweise"])
+    assert ["Stunden: größte Reste.", None] in values(workbook["Hinweise"])
+    assert workbook.properties.title == "Förderbericht (zur Veröffentlichung) Fachstelle MO"

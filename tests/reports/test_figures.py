@@ -20,6 +20,7 @@ from tests.factories import ConsultationFactory, OrganisationFactory
 
 D = datetime.date
 YEAR = periods.year(2025)
+PUBLICATION = "publication"
 
 
 def consult(unit, organisation, day, minutes, fmt="office", participants=1, shared_with=None, topics=None):
@@ -107,12 +108,24 @@ def test_lots_scope_sees_the_joint_consultation_and_excludes_the_days_outside(da
     assert total(figures, "consultations")["value"] == 2  # B (joint), C on 5 May
     assert total(figures, "consultations")["previous"] == 1  # C on 31 Dec 2024
     assert total(figures, "hours")["value"] == 3.0
-    # B is new to the Lots*innen unit, C returning (31 Dec 2024): 1 + 1 = 2 would give both away.
-    assert rows(figures, "new_returning") == {
+    # For the funder: exact. B is new to the Lots*innen unit, C returning (31 Dec 2024).
+    assert rows(figures, "new_returning") == {"neu (erste Beratung in diesem Zeitraum)": [1], "wiederkehrend": [1]}
+    assert any(s["key"] == "quality" for s in figures["sections"])
+    # For publication: 1 + 1 = 2 would give both away; the total 2 is small itself, and so is "davon neu".
+    published = report_figures([unit_lots], YEAR, generated_by="Test", variant=PUBLICATION)
+    assert rows(published, "new_returning") == {
         "neu (erste Beratung in diesem Zeitraum)": [SUPPRESSED],
         "wiederkehrend": [SUPPRESSED],
     }
-    assert any(s["key"] == "quality" for s in figures["sections"])
+    assert table(published, "new_returning")["total"] == ["Summe", SMALL]
+    assert total(published, "new_organisations")["value"] == SUPPRESSED
+    assert total(published, "consultations") | {} == {
+        "key": "consultations",
+        "label": "Beratungen",
+        "value": SMALL,
+        "previous": SMALL,
+        "change": None,
+    }
 
 
 @pytest.mark.django_db
@@ -126,8 +139,23 @@ def test_whole_kompetenzzentrum_counts_a_joint_consultation_once(data, unit_mo, 
 
 
 @pytest.mark.django_db
-def test_breakdown_by_format_protects_small_cells_and_their_total(data, unit_mo):
+def test_breakdown_by_format_is_exact_for_the_funder(data, unit_mo):
     figures = report_figures([unit_mo], YEAR, generated_by="Test")
+    # video 5 × 60 min; office A 90 + D 4 × 30 = 210 min; phone 30 min; on site 120 min.
+    assert rows(figures, "by_format") == {
+        "in der Fachstelle": [5, 3.5],
+        "vor Ort bei der Organisation": [1, 2.0],
+        "telefonisch": [1, 0.5],
+        "Video": [5, 5.0],
+        "schriftlich / E-Mail": [0, 0.0],
+    }
+    assert table(figures, "by_format")["total"] == ["Summe", 12, 11.0]
+    assert figures["meta"]["variant"] == "funder"
+
+
+@pytest.mark.django_db
+def test_breakdown_by_format_protects_small_cells_and_their_total(data, unit_mo):
+    figures = report_figures([unit_mo], YEAR, generated_by="Test", variant=PUBLICATION)
     # video 5, office 1 (A) + 4 (D) = 5, phone 1, on site 1, written 0: the two ones are small;
     # their sum would follow from the total, so the smallest other cell (office 5 ≤ video 5) is hidden.
     by_format = rows(figures, "by_format")
@@ -144,16 +172,23 @@ def test_breakdown_by_format_protects_small_cells_and_their_total(data, unit_mo)
 def test_retired_topics_and_months_of_the_period(data, unit_mo):
     figures = report_figures([unit_mo], YEAR, generated_by="Test")
     topics = rows(figures, "by_topic")
-    assert topics["Altes Thema (ausgemustert)"] == ["Fachstelle MO", SMALL]
+    assert topics["Altes Thema (ausgemustert)"] == ["Fachstelle MO", 1]
+    published = report_figures([unit_mo], YEAR, generated_by="Test", variant=PUBLICATION)
+    assert rows(published, "by_topic")["Altes Thema (ausgemustert)"] == ["Fachstelle MO", SMALL]
     months = table(figures, "by_month")
-    assert [r[0] for r in months["rows"]][:2] == ["Jan 2025", "Feb 2025"]
+    assert [r[0] for r in months["rows"]][:2] == ["Jan 2025 | Jan 2024", "Feb 2025 | Feb 2024"]
     assert months["total"] == ["Summe", 12, 1]
     assert months["chart"]["series"][1]["colour"] == unit_mo.colour
 
 
 @pytest.mark.django_db
 def test_regions_keep_the_kreis_of_the_time(data, unit_mo):
-    figures = report_figures([unit_mo], YEAR, generated_by="Test")
+    assert rows(report_figures([unit_mo], YEAR, generated_by="Test"), "by_region")["Kassel (Stadt)"] == [
+        "RB Kassel",
+        1,
+        1,
+    ]
+    figures = report_figures([unit_mo], YEAR, generated_by="Test", variant=PUBLICATION)
     districts = rows(figures, "by_district")
     # Darmstadt (Frankfurt: A 2 + D 9 = 11) is hidden, or Kassel's 1 (B) would follow from the total 12.
     assert districts["RB Darmstadt"][0] == SUPPRESSED
@@ -209,22 +244,21 @@ def test_cases_outcomes_events_and_targets(data, unit_mo, people):
     assert total(figures, "events")["previous"] == 1
     assert total(figures, "teaching_units")["value"] == 8
     assert total(figures, "event_participants")["value"] == 20
-    assert rows(figures, "targets") == {"Beratungen": [24.0, 12, 50]}
+    assert rows(figures, "targets") == {"Beratungen": [24, 12, 50]}
     half = report_figures([unit_mo], periods.half(2025, 1), generated_by="Test")
-    # Half a year's share of the target (181 of 365 days), against the 8 consultations of January–June.
-    assert rows(half, "targets") == {
-        "Beratungen": [round(24 * 181 / 365, 1), 8, round(100 * 8 / round(24 * 181 / 365, 1))]
-    }
+    # Half a year's share of the target: 24 × 181 / 365 = 11.9 → 12 (a whole number), against the
+    # 8 consultations of January–June: 8 / 12 = 67 %.
+    assert rows(half, "targets") == {"Beratungen": [12, 8, 67]}
 
 
 @pytest.mark.django_db
 def test_a_bounded_number_of_queries(data, unit_mo, unit_lots, django_assert_max_num_queries):
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):  # 20 + events by Kreis
         report_figures([unit_mo, unit_lots], YEAR, generated_by="Test")
     for month in range(1, 13):
         OrganisationFactory.create_batch(2, units=[unit_mo])
         consult(unit_mo, Organisation.objects.last(), D(2025, month, 3), 30)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):  # 20 + events by Kreis
         report_figures([unit_mo, unit_lots], YEAR, generated_by="Test")
 
 
@@ -275,7 +309,7 @@ def test_retired_regions_are_reported_under_their_old_name(unit_mo):
     organisation = OrganisationFactory(units=[unit_mo], region=old)
     for day in (D(2025, 2, 1), D(2025, 3, 1), D(2025, 4, 1)):
         consult(unit_mo, organisation, day, 60)
-    figures = report_figures([unit_mo], YEAR, generated_by="Test")
+    figures = report_figures([unit_mo], YEAR, generated_by="Test", variant=PUBLICATION)
     assert rows(figures, "by_region")["Altkreis (bis 30.06.2025)"] == ["RB Darmstadt", 3, SUPPRESSED]
 
 

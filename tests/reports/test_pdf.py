@@ -151,7 +151,7 @@ def page_texts(reader):
 
 def squeeze(text):
     """Text without any whitespace: line breaks in narrow cells do not matter then."""
-    return re.sub(r"\s+", "", text)
+    return re.sub(r"\u2010\s+|\s+", "", text)  # also WeasyPrint's hyphens (U+2010) at line ends
 
 
 def stream_contents(reader):
