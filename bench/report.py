@@ -3,7 +3,8 @@
     .venv/bin/python bench/report.py [--repeat 5] [--warmup 1] [--year 2025] [--fresh]
 
 Uses the database of bench/pages.py (bench/bench.sqlite3 or DATABASE_URL; same setup, same
-seeding; see bench/README.md). One report = `report_figures([mo, lots], periods.year(Y))` and
+seeding; see bench/README.md). One report = `report_figures([mo, lots], periods.year(Y))` with a
+Sachbericht's texts and title page (7 sections of 2–3 paragraphs, `with_narrative`) and
 `render_files(figures, …)`: figures → HTML → PDF/A-3b (rendered in a forked child, the CSV
 attached) + CSV + XLSX, exactly what the background task does minus archiving the files.
 Beside it, the parts on their own: the figures, the HTML, CSV + XLSX, the PDF in a forked child,
@@ -80,6 +81,35 @@ def pdf_title(figures):
     return f"Bericht {figures['meta']['scope_label']} – {figures['meta']['period']['label']}"
 
 
+# A Sachbericht as written: every section of the outline with two or three paragraphs (one a list).
+PARAGRAPH = (
+    "Im Berichtszeitraum hat die Fachstelle die Organisationen in allen Regierungsbezirken beraten und "
+    "begleitet. Die Nachfrage nach Beratung zu Fördermitteln, Vereinsrecht und Öffentlichkeitsarbeit blieb "
+    "hoch; viele Anfragen kamen über Empfehlungen bereits beratener Vereine."
+)
+LIST = "- Beratungen vor Ort und digital\n- Schulungen für Vorstände\n- Vernetzungstreffen in den Regionen"
+
+
+def with_narrative(figures):
+    """`figures` with the narrative and the title page a generated report freezes in (reports/narrative.py)."""
+    from reports import narrative
+    from reports.models import DEFAULT_FUNDING_NOTICE
+
+    texts = {
+        section.key: "\n\n".join([PARAGRAPH, LIST, PARAGRAPH][: 2 + index % 2])
+        for index, section in enumerate(narrative.OUTLINE)
+    }
+    figures["narrative"] = narrative.frozen_sections(texts)
+    figures["title_page"] = {
+        "funding_notice": DEFAULT_FUNDING_NOTICE,
+        "references": [
+            {"unit": unit["short_name"], "reference": "III 4 – 71b 12/2025"} for unit in figures["meta"]["units"]
+        ],
+        "logos": [],  # logos would be one query of render_files; their data: URLs cost WeasyPrint little
+    }
+    return figures
+
+
 def count_queries(function):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -109,7 +139,7 @@ def measure(units, period, args):
     from reports.generation import RENDER_MEMORY_MB, RENDER_TIMEOUT_S, render_files
 
     def figures_only():
-        return report_figures(units, period, generated_by="Benchmark")
+        return with_narrative(report_figures(units, period, generated_by="Benchmark"))
 
     def end_to_end():
         return render_files(figures_only(), NAME)
@@ -224,6 +254,7 @@ def query_counts(units, year):
         scope = Scope(tuple(units), everything=False)  # the explicit unit condition: same count
         volume = scope.consultations().filter(date__range=(period.first, period.last)).count()
         figures, queries = count_queries(lambda p=period: report_figures(units, p, generated_by="Benchmark"))
+        figures = with_narrative(figures)
         results.append((period, volume, queries, figures))
     _files, rendering = count_queries(lambda: render_files(results[0][3], NAME))
     return results, rendering

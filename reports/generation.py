@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from casework.accounts import notify
 from casework.ui.labels import person_label
-from reports import exports, pdf
+from reports import exports, narrative, pdf
 from reports.figures import report_figures, scope_code
 from reports.models import Report, ReportFile, WorkerHeartbeat
 from reports.periods import Period
@@ -36,17 +36,23 @@ def period_of(report: Report) -> Period:
     return Period(report.period_kind, report.first_day, report.last_day)
 
 
-def request_report(user, units, period: Period) -> Report:
-    """Archive a new report request and queue its generation (the queue row commits with it)."""
+def request_report(user, units, period: Period, **fields) -> Report:
+    """Archive a new report request and queue its generation (the queue row commits with it).
+
+    The Sachbericht's texts and title page are frozen now (reports/narrative.py): editing the draft
+    afterwards changes neither this report nor a retry of its generation. `fields`: further Report fields.
+    """
     with transaction.atomic():
-        report = _new_report(user, units, period)
+        report = _new_report(user, units, period, **fields)
+        narrative.freeze(report, units)
         enqueue(report)
     report.refresh_from_db()  # an immediate backend (tests, scripts) has generated it already
     return report
 
 
-def _new_report(user, units, period: Period) -> Report:
+def _new_report(user, units, period: Period, **fields) -> Report:
     report = Report.objects.create(
+        **fields,
         scope=scope_code(sorted(units, key=lambda u: u.pk)),
         period_kind=period.kind,
         first_day=period.first,
@@ -85,7 +91,11 @@ def generate(report_id: int, worker_id: str = "") -> None:
     try:
         if report.figures is None:
             units = list(report.units.order_by("pk"))
-            report.figures = report_figures(units, period_of(report), generated_by=report.requested_by_name)
+            figures = report_figures(
+                units, period_of(report), generated_by=report.requested_by_name, variant=report.variant
+            )
+            figures["narrative"], figures["title_page"] = narrative.frozen_parts(report, units)
+            report.figures = figures
             Report.objects.filter(pk=report.pk).update(figures=report.figures)
         files = render_files(report.figures, file_stem(report))
     except pdf.RenderError as error:
@@ -108,7 +118,8 @@ def render_files(figures: dict, name: str) -> dict[str, bytes]:
     The PDF renders in a child process while this one writes the XLSX.
     """
     csv = exports.to_csv(figures)
-    html = render_to_string("reports/report_pdf.html", {"figures": figures})
+    logos = narrative.logo_images(figures.get("title_page"))
+    html = render_to_string("reports/report_pdf.html", {"figures": figures, "logos": logos})
     job = pdf.PdfJob(
         html,
         title=f"Bericht {figures['meta']['scope_label']} – {figures['meta']['period']['label']}",
@@ -165,10 +176,11 @@ def requeue_stale(reports=None) -> int:
     return count
 
 
-def generate_now(user, units, period: Period) -> Report:
+def generate_now(user, units, period: Period, **fields) -> Report:
     """For the command line: archive and generate in this process (no worker needed)."""
     with transaction.atomic():
-        report = _new_report(user, units, period)
+        report = _new_report(user, units, period, **fields)
+        narrative.freeze(report, units)
     generate(report.pk)
     report.refresh_from_db()
     return report

@@ -67,11 +67,17 @@ class Report(models.Model):
         QUARTER = "quarter", _("Quartal")
         CUSTOM = "custom", _("eigener Zeitraum")
 
+    class Variant(models.TextChoices):
+        # The funder reads exact figures; small counts are protected only in a version for publication.
+        FUNDER = "funder", _("für den Fördergeber (genaue Zahlen)")
+        PUBLICATION = "publication", _("zur Veröffentlichung (kleine Werte geschützt)")
+
     units = models.ManyToManyField("casework.Unit", verbose_name=_("Fachstellen"), related_name="+")
     scope = models.CharField(_("Bereich"), max_length=10)
     period_kind = models.CharField(_("Zeitraum"), max_length=10, choices=PeriodKind.choices)
     first_day = models.DateField(_("von"))
     last_day = models.DateField(_("bis"))
+    variant = models.CharField(_("Fassung"), max_length=12, choices=Variant.choices, default=Variant.FUNDER)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("angefordert von"),
@@ -180,3 +186,119 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.host}:{self.pid} ({self.worker_id})"
+
+
+# --- Sachbericht: narrative texts and title page (reports/narrative.py) --------------------------------
+
+DEFAULT_FUNDING_NOTICE = (
+    "Gefördert durch das Hessische Ministerium für Arbeit, Integration, Jugend und Soziales "
+    "im Rahmen des Landesprogramms WIR – Vielfalt und Teilhabe"
+)
+
+
+class NarrativeDraft(models.Model):
+    """The texts of a Sachbericht a coordinator writes for one scope (mo / lots / all) and period.
+
+    `texts` maps the keys of reports.narrative.OUTLINE to plain text. Saved while writing; a report
+    requested later copies them (ReportNarrative), so editing the draft never changes an archived report.
+    """
+
+    scope = models.CharField(_("Bereich"), max_length=10)
+    period_kind = models.CharField(_("Zeitraum"), max_length=10, choices=Report.PeriodKind.choices)
+    first_day = models.DateField(_("von"))
+    last_day = models.DateField(_("bis"))
+    texts = models.JSONField(_("Texte"), default=dict, blank=True)
+    # Optimistic locking (casework/concurrency.py): autosave and the save button carry the loaded version.
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("zuletzt geändert von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("zuletzt geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Berichtstext")
+        verbose_name_plural = _("Berichtstexte")
+        ordering = ["scope", "-first_day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "period_kind", "first_day", "last_day"], name="narrative_draft_unique_period"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.first_day:%d.%m.%Y}–{self.last_day:%d.%m.%Y}"
+
+
+class ReportNarrative(models.Model):
+    """The texts and title page of a report as they were when it was requested (never changed)."""
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="narrative_snapshot")
+    sections = models.JSONField(_("Texte"), default=list)
+    title_page = models.JSONField(_("Titelseite"), default=dict)
+
+    class Meta:
+        verbose_name = _("Berichtstext (archiviert)")
+        verbose_name_plural = _("Berichtstexte (archiviert)")
+
+    def __str__(self):
+        return str(self.report)
+
+
+class TitlePageSettings(models.Model):
+    """The one row of title page settings an administrator keeps (the funding notice)."""
+
+    funding_notice = models.TextField(_("Förderhinweis"), max_length=1000, default=DEFAULT_FUNDING_NOTICE)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("Titelseite der Berichte")
+        verbose_name_plural = _("Titelseite der Berichte")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+
+class FundingReference(models.Model):
+    """The Aktenzeichen of a unit's Zuwendungsbescheid, printed on the title page."""
+
+    unit = models.OneToOneField(
+        "casework.Unit", verbose_name=_("Fachstelle"), on_delete=models.CASCADE, related_name="+"
+    )
+    reference = models.CharField(_("Aktenzeichen des Zuwendungsbescheids"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Aktenzeichen")
+        verbose_name_plural = _("Aktenzeichen")
+
+    def __str__(self):
+        return f"{self.unit}: {self.reference}"
+
+
+class ReportLogo(models.Model):
+    """A logo for the title page: PNG or JPEG bytes kept in the database (with the project's backups).
+
+    The image is never changed once uploaded (a new logo is a new row); reports refer to it by id and
+    checksum and embed it as a data: URL, so the PDF fetches nothing.
+    """
+
+    name = models.CharField(_("Bezeichnung"), max_length=100)
+    content = models.BinaryField(_("Bild"))
+    content_type = models.CharField(_("Bildformat"), max_length=20)
+    width = models.PositiveIntegerField(_("Breite (Pixel)"))
+    height = models.PositiveIntegerField(_("Höhe (Pixel)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    uploaded_at = models.DateTimeField(_("hochgeladen am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Logo")
+        verbose_name_plural = _("Logos")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name

@@ -15,12 +15,12 @@ from casework.concurrency import TOKEN_FIELD, create_once, new_token, save_or_re
 from casework.ui.labels import person_label
 from casework.ui.pagination import paginate
 from reports import generation
-from reports.figures import report_figures
+from reports.figures import report_figures, year_actuals
 from reports.forms import ReportForm, TargetsForm
 from reports.models import FIRST_YEAR, LAST_YEAR, Report, ReportFile
 from reports.targets import TargetSet
 
-FORM_FIELDS = ("scope", "period_kind", "year", "half", "quarter", "first_day", "last_day")
+FORM_FIELDS = ("scope", "period_kind", "year", "half", "quarter", "first_day", "last_day", "variant")
 
 
 def _invalid(request, form, units):
@@ -61,7 +61,10 @@ def report_preview(request):
     if not form.is_valid():
         return _invalid(request, form, units)
     figures = report_figures(
-        form.cleaned_data["units"], form.cleaned_data["period"], generated_by=person_label(request.user)
+        form.cleaned_data["units"],
+        form.cleaned_data["period"],
+        generated_by=person_label(request.user),
+        variant=form.cleaned_data["variant"],
     )
     params = {name: request.GET.get(name, "") for name in FORM_FIELDS}
     params[TOKEN_FIELD] = new_token()  # the button below requests the report once, however often it is sent
@@ -76,7 +79,12 @@ def report_create(request):
     report = create_once(
         request,
         form,
-        create=lambda: generation.request_report(request.user, form.cleaned_data["units"], form.cleaned_data["period"]),
+        create=lambda: generation.request_report(
+            request.user,
+            form.cleaned_data["units"],
+            form.cleaned_data["period"],
+            variant=form.cleaned_data["variant"],
+        ),
         success=_("Der Bericht wird erzeugt. Diese Seite zeigt ihn, sobald er fertig ist."),
     )
     if report is None:
@@ -97,7 +105,7 @@ def report_detail(request, pk):
 
 def _form_data_of(report):
     """The report form's fields that request this report again (with the data as they are then)."""
-    data = {"scope": report.scope, "period_kind": report.period_kind}
+    data = {"scope": report.scope, "period_kind": report.period_kind, "variant": report.variant}
     if report.period_kind == Report.PeriodKind.CUSTOM:
         return {**data, "first_day": report.first_day.isoformat(), "last_day": report.last_day.isoformat()}
     data["year"] = report.first_day.year
@@ -108,6 +116,17 @@ def _form_data_of(report):
     return data
 
 
+def download_stem(report) -> str:
+    """The file name without extension; the publication variant says so ("…_Veroeffentlichung")."""
+    stem = generation.file_stem(report)
+    if report.variant == Report.Variant.PUBLICATION and not stem.endswith(PUBLICATION_SUFFIX):
+        stem += PUBLICATION_SUFFIX
+    return stem
+
+
+PUBLICATION_SUFFIX = "_Veroeffentlichung"
+
+
 @login_required
 @require_GET
 def report_download(request, pk, fmt):
@@ -116,7 +135,7 @@ def report_download(request, pk, fmt):
     if file is None:
         raise Http404
     response = HttpResponse(bytes(file.content), content_type=file.content_type)
-    name = f"{generation.file_stem(report)}.{file.format}"
+    name = f"{download_stem(report)}.{file.format}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Content-Length"] = str(file.size)
     response["X-Content-Type-Options"] = "nosniff"
@@ -135,13 +154,21 @@ def targets(request):
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404
     target_set = TargetSet(unit, year)
-    form = TargetsForm(request.POST or None, targets=target_set.values(), record=target_set)
+    last_year = year_actuals([unit], year - 1)
+    form = TargetsForm(request.POST or None, targets=target_set.values(), last_year=last_year, record=target_set)
     if (
         request.method == "POST"
         and form.is_valid()
-        and save_or_refuse(form, save=lambda: target_set.save(form.cleaned_data))
+        and save_or_refuse(form, save=lambda: target_set.save(form.metric_values()))
     ):
         messages.success(request, _("Die Ziele für %(year)s sind gespeichert.") % {"year": year})
         return redirect(f"{request.path}?unit={unit.pk}&year={year}")
-    context = {"form": form, "unit": unit, "units": units, "year": year, "years": range(year - 2, year + 2)}
+    context = {
+        "form": form,
+        "unit": unit,
+        "units": units,
+        "year": year,
+        "years": range(year - 2, year + 2),
+        "warned": bool(form.warnings),
+    }
     return render(request, "reports/targets.html", context, status=400 if form.errors else 200)

@@ -246,3 +246,58 @@ def test_a_report_can_be_requested_again_with_the_same_parameters(client, people
         first.first_day,
         first.last_day,
     )
+
+
+def test_the_report_form_offers_the_publication_variant(client, people, consultations):
+    client.force_login(people["coordinator_mo"])
+    exact = client.get(reverse("reports:report_preview"), YEAR_2025)
+    assert exact.context["figures"]["meta"]["variant"] == "funder"
+    assert "Fassung für den Fördergeber: genaue Zahlen" in exact.content.decode()
+    published = client.get(reverse("reports:report_preview"), {**YEAR_2025, "variant": "publication"})
+    assert published.status_code == 200
+    assert published.context["figures"]["meta"]["variant"] == "publication"
+    assert published.context["params"]["variant"] == "publication"  # the button archives the same variant
+    assert "zur Veröffentlichung" in published.content.decode()
+    assert client.get(reverse("reports:report_preview"), {**YEAR_2025, "variant": "press"}).status_code == 400
+
+
+def test_the_variant_is_archived_and_named_in_the_file_names(client, people, consultations):
+    client.force_login(people["coordinator_mo"])
+    assert client.post(reverse("reports:report_create"), {**YEAR_2025, "variant": "publication"}).status_code == 302
+    report = Report.objects.get()
+    assert report.variant == Report.Variant.PUBLICATION
+    response = client.get(reverse("reports:report_download", args=[report.pk, "csv"]))
+    assert 'filename="Bericht_mo_2025-01-01_2025-12-31_Veroeffentlichung.csv"' in response["Content-Disposition"]
+    again = client.get(reverse("reports:report_detail", args=[report.pk])).context["again"]
+    assert again["variant"] == "publication"
+    # The archive holds what the preview showed: the publication variant's figures, not the exact ones.
+    report.refresh_from_db()
+    assert report.figures["meta"]["variant"] == "publication"
+
+
+def test_a_target_far_from_last_year_is_saved_only_when_confirmed(client, people, unit_mo):
+    organisation = OrganisationFactory(units=[unit_mo])
+    for month in range(1, 11):  # ten consultations in 2024
+        ConsultationFactory(unit=unit_mo, organisation=organisation, date=D(2024, month, 5))
+    client.force_login(people["coordinator_mo"])
+    url = reverse("reports:targets") + f"?unit={unit_mo.pk}&year=2025"
+    page = client.get(url)
+    assert "Vorjahr: 10" in page.content.decode()
+    loaded = page.context["form"]["loaded_version"].value()
+
+    # 4 is below half of 10: a warning, nothing saved.
+    response = client.post(url, {"consultations": "4", "loaded_version": loaded})
+    assert response.status_code == 400
+    assert "Der Wert weicht stark vom Vorjahr ab (Vorjahr: 10). Tippfehler?" in response.content.decode()
+    assert not Target.objects.exists()
+    # Ticked "Werte trotzdem speichern": saved.
+    response = client.post(url, {"consultations": "4", "confirm_unusual": "on", "loaded_version": loaded})
+    assert response.status_code == 302
+    assert Target.objects.get(unit=unit_mo, year=2025, metric="consultations").value == 4
+
+    # 20 (twice 10) is still plausible; 21 is not; a metric without last year's figure never warns.
+    loaded = client.get(url).context["form"]["loaded_version"].value()
+    assert client.post(url, {"consultations": "20", "events": "7", "loaded_version": loaded}).status_code == 302
+    loaded = client.get(url).context["form"]["loaded_version"].value()
+    assert client.post(url, {"consultations": "21", "events": "7", "loaded_version": loaded}).status_code == 400
+    assert dict(Target.objects.values_list("metric", "value")) == {"consultations": 20, "events": 7}
