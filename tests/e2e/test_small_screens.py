@@ -28,6 +28,16 @@ NOT_PAGES = {
     "casework:calendar_feed": "an iCalendar feed for calendar apps",
     "healthz": "JSON for monitoring",
     "otp_webauthn:js-i18n-catalog": "the passkey script's texts (JavaScript)",
+    "casework:import_template": "an XLSX template download",
+    "casework:import_progress": "JSON for the import status page",
+    "casework:consultation_export": "a file download (CSV, Excel)",
+    "casework:organisation_export": "a file download (CSV, Excel)",
+    "casework:case_export": "a file download (CSV, Excel)",
+    "casework:follow_up_export": "a file download (CSV, Excel)",
+    "casework:follow_up_unit_export": "a file download (CSV, Excel)",
+    "casework:event_export": "a file download (CSV, Excel)",
+    "casework:organisation_dossier_pdf": "a PDF download",
+    "casework:consultation_dossier_pdf": "a PDF download",
 }
 
 # Pages that need a query string to show their content instead of a form error (HTTP 400).
