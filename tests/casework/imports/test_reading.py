@@ -137,6 +137,22 @@ def test_zip_bomb_disguised_as_xlsx_refused():
     assert "Sicherheitsgründen" in refused(data, "bombe.xlsx")
 
 
+def test_xml_entities_in_a_sheet_are_refused():
+    """A "billion laughs" sheet: defusedxml (requirements.txt) makes openpyxl refuse any DTD entity."""
+    original = zipfile.ZipFile(io.BytesIO(xlsx_bytes(HEADERS, [["Verein", "03.02.2025", 60, "Satzung"]])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in original.infolist():
+            content = original.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                entities = '<!DOCTYPE x [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+                content = content.replace(b"<worksheet", entities.encode() + b"<worksheet", 1).replace(
+                    b"Verein", b"&b;", 1
+                )
+            archive.writestr(item, content)
+    assert "Excel" in refused(buffer.getvalue(), "lacher.xlsx")
+
+
 def test_too_many_rows_refused():
     rows = "".join(f"Verein {n};03.02.2025\r\n" for n in range(100_000))
     message = refused(("Organisation;Datum\r\n" + rows).encode(), "viele.csv")
