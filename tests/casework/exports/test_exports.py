@@ -29,7 +29,6 @@ def download(client, name, fmt="csv", params=None):
     response = client.get(reverse(f"casework:{name}", kwargs={"fmt": fmt}), params or {})
     assert response.status_code == 200, response.status_code
     body = b"".join(response.streaming_content)
-    response.close()
     today = timezone.localdate().isoformat()
     if fmt == "csv":
         assert response["Content-Type"] == "text/csv; charset=utf-8"
