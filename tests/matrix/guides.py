@@ -20,6 +20,7 @@ LOTS_COORDINATORS = row(LOGIN, 404, 404, 403, 200, 200)
 NOBODY = row(LOGIN, 404, 404, 404, 404, 404)
 PROJECT = {"own": NOBODY, "foreign": VISIBLE_TO_LOTS, "shared": NOBODY}
 
+
 def _project():
     """The Lots*innen project of tests/conftest.py `records` (found by kind: tests/test_no_leaks.py renames it)."""
     return Organisation.objects.filter(kind=Organisation.Kind.GUIDE_PROJECT, units__code="lots").earliest("pk")
