@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from casework.models import Assessment, Case, CaseGoal, Consultation, Event, FollowUp, QualityArea, Unit
 from casework.roles import ADVISOR, COORDINATOR, admin_group, role_group
@@ -12,6 +12,15 @@ from reports.models import Report, ReportFile, WorkerHeartbeat
 from tests.factories import ConsultationFactory, OrganisationFactory
 
 User = get_user_model()
+
+
+@pytest.fixture(autouse=True)
+def german_by_default():
+    """Each test starts in German: a request in English leaves its language active in the thread, and code
+    run outside a request (services, the import engine, reports) would then speak English in later tests."""
+    translation.activate("de")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

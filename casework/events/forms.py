@@ -91,7 +91,7 @@ class EventForm(ConcurrencySafeForm, forms.ModelForm):
         self.fields["region"].queryset = Region.objects.valid_on(timezone.localdate()) | Region.objects.filter(
             pk=current_region
         )
-        self.fields["region"].empty_label = _("– bei online-Veranstaltungen leer –")
+        self.fields["region"].empty_label = _("– bei Online-Veranstaltungen leer –")
         self.fields["status"].help_text = _(
             "Nur durchgeführte Veranstaltungen zählen im Dashboard und im Bericht für den Fördergeber."
         )

@@ -231,7 +231,7 @@ def unknown_message(import_field, catalogue, item) -> str:
     message = template % {"value": parse.shown(item), "field": import_field.label}
     suggestions = catalogue.suggestions(item)
     if suggestions:
-        names = " oder ".join(f"„{label}“" for _pk, label in suggestions)
+        names = _(" oder ").join(f"„{label}“" for _pk, label in suggestions)
         message += " " + _("Meinten Sie %(names)s?") % {"names": names}
     elif catalogue.name not in ("organisation", "advisor", "topic"):
         allowed = ", ".join(label for _pk, label in catalogue.entries[:12])

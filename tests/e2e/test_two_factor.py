@@ -3,6 +3,7 @@ Chromium's virtual authenticator (DevTools protocol, WebAuthn domain). Under the
 
 import base64
 import re
+import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -18,7 +19,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 
 def code_from_secret(secret: str, steps_ahead: int = 0) -> str:
-    """What an authenticator app shows for the secret on the page (base32, grouped by four)."""
+    """What an authenticator app shows for the secret on the page (base32, grouped by four).
+
+    A code made just before its 30-second step ends may reach the server in the next step; django-otp then
+    learns a drift of one step, and the test's next code would be one step off. So wait for a fresh step.
+    """
+    left = 30 - time.time() % 30
+    if left < 5:
+        time.sleep(left + 0.2)
     key = base64.b32decode(secret.replace(" ", ""))
     return f"{totp(key, drift=steps_ahead):06d}"
 
