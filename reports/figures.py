@@ -810,7 +810,7 @@ def _report_figures(scope, period, previous, generated_by, now) -> dict:
     ]
     lots = [u for u in units if u.code == LOTS_UNIT_CODE]
     if lots:
-        from reports.guides import guide_section  # beside its section: reports/guides.py mirrors _table
+        from reports.guides import guide_section  # here, not at the top: reports/guides.py imports this module
 
         sections.append({"key": "quality", "title": "Qualitätsstandards", "tables": [quality_table(lots[0], period)]})
         sections.append(guide_section(lots[0], period))

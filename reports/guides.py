@@ -17,6 +17,7 @@ from casework.models import Consultation
 from casework.search.ordering import german
 from organisations.models import Organisation
 from reports.confidentiality import protect
+from reports.figures import _between, _table
 from reports.periods import Period
 
 KEY = "guides"
@@ -31,26 +32,17 @@ MAX_NAMED_ROWS = 80
 GROUPED = "Weitere Projekte, zusammengefasst ({n})"
 
 
-def _table(key, title, columns, rows, *, total=None, note="", chart=None) -> dict:
-    """A table of reports/document.py (the keys of reports.figures._table, which imports this module)."""
-    return {"key": key, "title": title, "columns": columns, "rows": rows, "total": total, "note": note, "chart": chart}
-
-
-def _in(period: Period, field: str) -> Q:
-    return Q(**{f"{field}__gte": period.first, f"{field}__lte": period.last})
-
-
 def advised_projects(unit, period: Period):
     """The unit's Lots*innen projects advised in the period, with their latest count up to its end.
 
     Advised: a consultation of the unit (or shared with it) in the period, or figures recorded for the
     period (a count as of a day in it, a training held in it). One query.
     """
-    consulted = Consultation.objects.filter(Q(unit=unit) | Q(shared_with=unit), _in(period, "date")).filter(
+    consulted = Consultation.objects.filter(Q(unit=unit) | Q(shared_with=unit), _between(period, "date")).filter(
         organisation=OuterRef("pk")
     )
-    trained = GuideTraining.objects.filter(unit=unit, organisation=OuterRef("pk")).filter(_in(period, "date"))
-    counted = GuideCount.objects.filter(unit=unit, organisation=OuterRef("pk")).filter(_in(period, "as_of"))
+    trained = GuideTraining.objects.filter(unit=unit, organisation=OuterRef("pk")).filter(_between(period, "date"))
+    counted = GuideCount.objects.filter(unit=unit, organisation=OuterRef("pk")).filter(_between(period, "as_of"))
     latest = GuideCount.objects.filter(unit=unit, organisation=OuterRef("pk"), as_of__lte=period.last).order_by(
         "-as_of", "-id"
     )
@@ -75,7 +67,7 @@ def training_sums(unit, period: Period) -> dict:
     """{(organisation id, kind): (trainings, UE, participants)} of the trainings held in the period; one query."""
     rows = (
         GuideTraining.objects.filter(unit=unit, organisation__kind=Organisation.Kind.GUIDE_PROJECT)
-        .filter(_in(period, "date"))
+        .filter(_between(period, "date"))
         .order_by()
         .values_list("organisation", "kind")
         .annotate(n=Count("*"), ue=Sum("teaching_units"), participants=Sum("participants"))
