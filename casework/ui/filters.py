@@ -9,7 +9,7 @@ import django_filters
 from django.forms import Select
 
 from casework.ui.fields import BoundedDateField, IdField, IdFilterChoiceField, IdFilterMultipleChoiceField
-from casework.ui.widgets import DatePicker
+from casework.ui.widgets import DatePicker, render_select
 
 DATE_WIDGET = DatePicker()
 
@@ -61,4 +61,6 @@ def _bootstrap_widget(field):
     if field.errors:
         classes.append("is-invalid")
         attrs = {"aria-invalid": "true", "aria-describedby": f"{field.auto_id}_error"}
-    return field.as_widget(attrs={**attrs, "class": " ".join(c for c in classes if c)})
+    attrs = {**attrs, "class": " ".join(c for c in classes if c)}
+    fast = render_select(field, attrs) if isinstance(widget, Select) else None
+    return fast if fast is not None else field.as_widget(attrs=attrs)
