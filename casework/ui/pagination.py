@@ -47,7 +47,8 @@ class TailPaginator(Paginator):
         if self.count_cap is None:
             return super().count
         # Any cap + 1 rows tell "more than the cap": without the ordering the database may stop at the first ones.
-        return self.object_list.order_by()[: self.count_cap + 1].count()
+        # Without the joins of select_related too: a sliced count keeps them, and they change no number.
+        return self.object_list.order_by().select_related(None)[: self.count_cap + 1].count()
 
     @property
     def count_capped(self) -> bool:
