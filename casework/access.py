@@ -252,6 +252,19 @@ def organisations_visible_to(user, action: Action = Action.VIEW):
     return Organisation.objects.filter(Exists(links) | Exists(shared))
 
 
+def visible_organisation(user):
+    """A condition on a model with an `organisation` key: the person sees that organisation.
+
+    Checked per row (EXISTS) rather than as `organisation IN (…)`: SQLite would first list every
+    visible organisation (7 of 7.3 ms of a contact search), while the rows asked about are few.
+    """
+    return Exists(organisations_visible_to(user).filter(pk=OuterRef("organisation_id")))
+
+
+def contacts_visible_to(user):
+    return ContactPerson.objects.filter(visible_organisation(user))
+
+
 def organisation_unit_ids(organisation) -> set[int]:
     """The units the organisation belongs to (they change it); partners through sharing only see it."""
     return {unit.pk for unit in organisation.units.all()}
@@ -280,11 +293,7 @@ def get_organisation_for(user, pk, action: Action = Action.VIEW) -> Organisation
 
 
 def get_contact_for(user, pk, action: Action = Action.VIEW) -> ContactPerson:
-    contact = (
-        ContactPerson.objects.filter(pk=pk, organisation__in=organisations_visible_to(user))
-        .select_related("organisation")
-        .first()
-    )
+    contact = contacts_visible_to(user).filter(pk=pk).select_related("organisation").first()
     if contact is None:
         raise Http404
     if action is not Action.VIEW and not can(user, action, organisation_unit_ids(contact.organisation)):
@@ -390,9 +399,7 @@ def get_event_for(user, pk, action: Action = Action.VIEW) -> Event:
 
 
 def assessments_visible_to(user, action: Action = Action.VIEW):
-    return Assessment.objects.filter(
-        unit_id__in=unit_ids_for(user, action), organisation__in=organisations_visible_to(user)
-    )
+    return Assessment.objects.filter(visible_organisation(user), unit_id__in=unit_ids_for(user, action))
 
 
 def get_assessment_for(user, pk, action: Action = Action.VIEW) -> Assessment:
@@ -441,7 +448,7 @@ def visible_related(user, model):
     selectors = {
         Consultation: consultations_visible_to,
         Organisation: organisations_visible_to,
-        ContactPerson: lambda person: ContactPerson.objects.filter(organisation__in=organisations_visible_to(person)),
+        ContactPerson: contacts_visible_to,
         Case: cases_visible_to,
         Event: events_visible_to,
         Assessment: assessments_visible_to,

@@ -54,10 +54,10 @@ def _visible(model, user, action: Action):
     if not unit_ids:
         return model.objects.none()
     return model.objects.filter(
+        access.visible_organisation(user),
         unit_id__in=unit_ids,
         unit__code=GUIDE_UNIT_CODE,
         organisation__kind=Organisation.Kind.GUIDE_PROJECT,
-        organisation__in=access.organisations_visible_to(user),
     )
 
 

@@ -15,7 +15,6 @@ from casework import access
 from casework.search import query as search
 from casework.search.forms import SearchForm
 from casework.search.ordering import german
-from organisations.models import ContactPerson
 
 PER_GROUP = 5
 
@@ -43,7 +42,7 @@ def _groups(user, text):
     if not query:
         return []
     organisations = access.organisations_visible_to(user)
-    contacts = ContactPerson.objects.filter(organisation__in=organisations)
+    contacts = access.contacts_visible_to(user)
     return [
         _group(
             "organisations",
