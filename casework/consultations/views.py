@@ -63,6 +63,11 @@ def _names_by_consultation(pairs):
     return names
 
 
+def _rows_by_id(ids):
+    # The ids come from the filtered, visible list: the rows need not be checked again.
+    return Consultation.objects.filter(pk__in=ids).select_related(*LIST_RELATED)
+
+
 @login_required
 def consultation_list(request):
     filterset = ConsultationFilter(
@@ -71,7 +76,10 @@ def consultation_list(request):
     queryset = filterset.qs.select_related(*LIST_RELATED)
     # Counting matches of a text search means checking rows one by one: fewer are counted.
     searching = bool(getattr(filterset.form, "cleaned_data", {}).get("q"))
-    page = paginate(request, queryset, count_cap=SEARCH_COUNT_CAP if searching else COUNT_CAP)
+    if searching:
+        page = paginate(request, queryset, count_cap=SEARCH_COUNT_CAP, rows_by_id=_rows_by_id)
+    else:
+        page = paginate(request, queryset, count_cap=COUNT_CAP)
     page.object_list = with_names(page.object_list)
     return render(request, "casework/consultations/list.html", {"filter": filterset, "page": page})
 

@@ -25,10 +25,21 @@ class TailPaginator(Paginator):
     Only for a total ordering (ending in the primary key), so both directions give the same rows.
     """
 
-    def __init__(self, *args, count_cap=None, first_page=False, **kwargs):
+    def __init__(self, *args, count_cap=None, first_page=False, rows_by_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.count_cap = count_cap
         self.first_page = first_page and isinstance(self.object_list, QuerySet)
+        # With a cap: read the ids of every row up to the cap in one pass, then the page's rows by id.
+        self.rows_by_id = rows_by_id if count_cap is not None and _ends_with_pk(self.object_list) else None
+
+    @cached_property
+    def _ids(self):
+        """The ids in list order up to one past the cap: they give the count and every page within it.
+
+        For a text search, where each row is checked against every word: counting and reading the
+        page would check the same rows twice (a rare word's candidates, or the list until the cap).
+        """
+        return list(self.object_list.values_list("pk", flat=True)[: self.count_cap + 1])
 
     @cached_property
     def _head(self):
@@ -42,6 +53,8 @@ class TailPaginator(Paginator):
     def count(self):
         """Without a second query when the first page holds every row (a narrow search scans the table
         once, not twice); with a cap, counting stops after `count_cap` rows."""
+        if self.rows_by_id:
+            return len(self._ids)
         if self._head_is_everything():
             return len(self._head)
         if self.count_cap is None:
@@ -68,6 +81,14 @@ class TailPaginator(Paginator):
 
     def page(self, number):
         number = self.validate_number(number)
+        if self.rows_by_id:
+            bottom = (number - 1) * self.per_page
+            top = bottom + self.per_page
+            if top + self.orphans >= self.count:
+                top = self.count
+            ids = self._ids[bottom:top]
+            rows = {row.pk: row for row in self.rows_by_id(ids)}
+            return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
         if number == 1 and self.first_page:
             return self._get_page(
                 self._head[: self.per_page + self.orphans if self._head_is_everything() else self.per_page], 1, self
@@ -86,12 +107,13 @@ class TailPaginator(Paginator):
 MAX_PAGE = 1_000_000  # beyond any real list; keeps the count's LIMIT a small integer
 
 
-def paginate(request, queryset, *, count_cap=None):
+def paginate(request, queryset, *, count_cap=None, rows_by_id=None):
     """The requested page. With `count_cap`, counting stops that many rows past the page's start.
 
     A count of every row grows with the data (about half of the consultation list's time at 100,000
     records); beyond a few dozen pages an exact total helps no one. The cap moves with the page, so
     "weiter" always leads on; pages past the cap are counted exactly (and the last ones read backwards).
+    `rows_by_id(ids)`: the rows of these ids (already known to match), to read ids first: TailPaginator._ids.
     """
     number = request.GET.get("page")
     first_page = number in (None, "", "1")
@@ -99,7 +121,9 @@ def paginate(request, queryset, *, count_cap=None):
         start = (_page_number(number) - 1) * settings.PAGE_SIZE
         # Pages this deep are rare and read from the far end, which needs the exact count anyway.
         count_cap = None if start >= count_cap else start + count_cap
-    paginator = TailPaginator(queryset, settings.PAGE_SIZE, count_cap=count_cap, first_page=first_page)
+    paginator = TailPaginator(
+        queryset, settings.PAGE_SIZE, count_cap=count_cap, first_page=first_page, rows_by_id=rows_by_id
+    )
     return paginator.get_page(number)
 
 

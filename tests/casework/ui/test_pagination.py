@@ -104,3 +104,29 @@ def test_the_count_moves_with_the_page_so_every_row_is_reachable(list_of_seven):
 @pytest.mark.parametrize("page", ["0", "-5", "abc", "99999999999999999999999", "1e3"])
 def test_odd_page_numbers_show_a_page_and_never_fail(list_of_seven, page):
     assert list_of_seven(page=page).status_code == 200
+
+
+@pytest.mark.parametrize("total", [0, 3, 5, 10, 11, 13])
+def test_ids_first_gives_the_same_pages(unit_mo, total, django_assert_num_queries):
+    """Reading the ids up to the cap first, then each page's rows by id: the same rows and count as Django's."""
+    organisation = OrganisationFactory(units=[unit_mo])
+    for day in range(total):
+        ConsultationFactory(unit=unit_mo, organisation=organisation, date=f"2026-03-{1 + day % 3:02d}")
+    queryset = Consultation.objects.order_by("-date", "-id")
+    expected = Paginator(queryset, 5)
+    fetched = []
+
+    def rows_by_id(ids):
+        fetched.append(list(ids))
+        return Consultation.objects.filter(pk__in=ids)
+
+    pages = [list(expected.page(number)) for number in expected.page_range]
+    actual = TailPaginator(queryset, 5, count_cap=10, rows_by_id=rows_by_id)
+    with django_assert_num_queries(2 if total else 1):  # the ids (with the count), then the page's rows
+        assert list(actual.page(1)) == pages[0]
+    for number in range(2, actual.num_pages + 1):
+        with django_assert_num_queries(1):  # only the page's rows
+            assert list(actual.page(number)) == pages[number - 1], number
+    assert actual.count == min(total, 11)  # one past the cap tells "more than 10"
+    assert actual.count_capped == (total > 10)
+    assert all(len(ids) <= 5 for ids in fetched)
