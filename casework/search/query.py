@@ -14,7 +14,7 @@ from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
 from casework.models import Case, Consultation, Event, Topic
 from casework.search.index import consultations_with_own_text
@@ -23,6 +23,8 @@ from organisations.models import Organisation
 
 MAX_TERMS = 8  # more words rarely narrow further, and each adds subqueries
 RARE = 5000  # a word found in fewer consultations is looked up in the indexes first (see matching_consultations)
+SAMPLE = 1000  # the newest consultations, to see whether frequent words come together (_rarest_if_seldom_together)
+TOGETHER = 0.05  # share of the sample at which reading in list order finds the page and the count soon
 
 
 class Query:
@@ -131,7 +133,8 @@ def _linked(field, ids):
 
 
 def _rarest_term(query):
-    """The word found in fewest consultations if that is fewer than RARE, else None; one query.
+    """The word found in fewest consultations if that is fewer than RARE; else None, or for several words
+    that seldom come together the rarest of them (_rarest_if_seldom_together); one or two queries.
 
     Sizes are counted over all consultations (not only the visible ones) and stop at RARE: they only
     choose the plan, nothing of them is shown.
@@ -148,7 +151,29 @@ def _rarest_term(query):
         cursor.execute(f"SELECT {', '.join(parts)}", params)  # noqa: S608
         sizes = cursor.fetchone()
     size, term = min(zip(sizes, terms, strict=True))
-    return term if size < RARE else None
+    if size < RARE:
+        return term
+    return _rarest_if_seldom_together(query, terms) if len(terms) > 1 else None
+
+
+def _rarest_if_seldom_together(query, terms):
+    """Several words, each frequent: None where they often come together (reading the list in order
+    soon finds a page of them), else the word found in fewest of the newest consultations (one query).
+
+    Two frequent words that rarely meet ("Gießen Satzung") make reading in list order pass most of the
+    table: 640 ms at 1,000,000 consultations, against 70–100 ms for checking the rarer word's candidates.
+    """
+    # Each word's condition once per row (counting in SQL would test every condition again for "together").
+    found = {
+        f"word{i}": ExpressionWrapper(_consultation_condition(term, query), output_field=BooleanField())
+        for i, term in enumerate(terms)
+    }
+    rows = list(Consultation.objects.order_by("-id").annotate(**found).values_list(*found)[:SAMPLE])
+    together = sum(all(row) for row in rows)
+    if together >= TOGETHER * len(rows):
+        return None
+    per_word = [sum(bool(row[i]) for row in rows) for i in range(len(terms))]
+    return min(zip(per_word, terms, strict=True))[1]
 
 
 def _case_condition(term, query):

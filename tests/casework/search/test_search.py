@@ -164,6 +164,22 @@ def test_the_rarest_word_is_looked_up_first(wetzlar, unit_mo, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_frequent_words_that_seldom_meet_are_looked_up_by_the_rarer(unit_mo, monkeypatch):
+    """Both words above RARE: reading in list order would pass most rows to find the few with both."""
+    wetzlar = OrganisationFactory(units=[unit_mo], name="Kulturverein", municipality="Wetzlar")
+    both = ConsultationFactory(unit=unit_mo, organisation=wetzlar, summary="Satzung", agreements="", topics=[])
+    ConsultationFactory.create_batch(4, unit=unit_mo, organisation=wetzlar, summary="Kasse", agreements="", topics=[])
+    ConsultationFactory.create_batch(6, unit=unit_mo, summary="Satzung", agreements="", topics=[])
+    monkeypatch.setattr(search_query, "RARE", 3)  # 5 × "wetzlar", 7 × "satzung": both frequent
+    monkeypatch.setattr(search_query, "TOGETHER", 0.2)  # 1 of 11 consultations has both
+    assert search_query._rarest_term(Query("satzung wetzlar")) == "wetzlar"
+    assert list(matching_consultations(Consultation.objects.all(), "satzung wetzlar")) == [both]
+    monkeypatch.setattr(search_query, "TOGETHER", 0.05)  # now they count as coming together often
+    assert search_query._rarest_term(Query("satzung wetzlar")) is None
+    assert list(matching_consultations(Consultation.objects.all(), "satzung wetzlar")) == [both]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("typed", ["gepr", "ge", "جمعية", 'say "hi'])
 def test_the_text_index_finds_any_part_of_a_word_in_any_script(unit_mo, plan, typed):
     found = ConsultationFactory(unit=unit_mo, summary='Satzung geprüft; جمعية الثقافة; they say "hi"', agreements="")

@@ -1,0 +1,34 @@
+"""The consultation list reads topic and advisor names as plain values (casework.consultations.views.with_names)."""
+
+import pytest
+from django.urls import reverse
+
+from casework.consultations.views import with_names
+from casework.models import Consultation, Topic
+from tests.factories import ConsultationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_names_in_catalogue_order_and_advisors_in_the_order_added(unit_mo):
+    second = Topic.objects.create(unit=unit_mo, name="Öffentlichkeitsarbeit", position=2)
+    first = Topic.objects.create(unit=unit_mo, name="Şahin-Stiftung beraten", position=1)
+    joint = Topic.objects.create(unit=None, name="Vernetzung", position=9)
+    named = UserFactory(first_name="Çiğdem", last_name="Yılmaz")
+    nameless = UserFactory(first_name="", last_name="", username="beratung-x")
+    consultation = ConsultationFactory(unit=unit_mo, topics=[second, joint, first], advisors=[named, nameless])
+    bare = ConsultationFactory(unit=unit_mo, topics=[], advisors=[])
+    rows = {c.pk: c for c in with_names(Consultation.objects.filter(pk__in=[consultation.pk, bare.pk]))}
+    assert rows[consultation.pk].topic_names == "Vernetzung, Şahin-Stiftung beraten, Öffentlichkeitsarbeit"
+    assert rows[consultation.pk].advisor_names == "Çiğdem Yılmaz, beratung-x"
+    assert (rows[bare.pk].topic_names, rows[bare.pk].advisor_names) == ("", "")
+
+
+def test_the_list_shows_the_names(client, unit_mo, people):
+    advisor = UserFactory(first_name="Ayşe", last_name="Güneş")
+    topic = Topic.objects.create(unit=unit_mo, name="Gemeinnützigkeit", position=1)
+    ConsultationFactory(unit=unit_mo, topics=[topic], advisors=[advisor])
+    client.force_login(people["coordinator_mo"])
+    page = client.get(reverse("casework:consultation_list")).content.decode()
+    assert "<td>Gemeinnützigkeit</td>" in page
+    assert "<td>Ayşe Güneş</td>" in page
