@@ -12,6 +12,7 @@ from casework import access
 from casework.access import Action
 from casework.cases import organisation_panel as cases_panel
 from casework.concurrency import create_once, save_or_refuse
+from casework.consultations.names import with_names
 from casework.events import organisation_panel as events_panel
 from casework.guides import organisation_panel as guides_panel
 from casework.history import history_of
@@ -41,11 +42,10 @@ def organisation_detail(request, pk):
     organisation = access.get_organisation_for(request.user, pk)
     unit_ids = access.organisation_unit_ids(organisation)
     # The window count gives the total with the first rows, in one query.
-    timeline = list(
+    timeline = with_names(
         access.consultations_visible_to(request.user)
         .filter(organisation=organisation)
         .select_related("unit", "shared_with")
-        .prefetch_related("topics")
         .annotate(total=Window(Count("pk")))[:TIMELINE_LIMIT]
     )
     context = {

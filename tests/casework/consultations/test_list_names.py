@@ -1,9 +1,9 @@
-"""The consultation list reads topic and advisor names as plain values (casework.consultations.views.with_names)."""
+"""Lists read topic and advisor names as plain values (casework.consultations.names.with_names)."""
 
 import pytest
 from django.urls import reverse
 
-from casework.consultations.views import with_names
+from casework.consultations.names import with_names
 from casework.models import Consultation, Topic
 from tests.factories import ConsultationFactory, UserFactory
 
@@ -32,3 +32,8 @@ def test_the_list_shows_the_names(client, unit_mo, people):
     page = client.get(reverse("casework:consultation_list")).content.decode()
     assert "<td>Gemeinnützigkeit</td>" in page
     assert "<td>Ayşe Güneş</td>" in page
+
+
+def test_no_consultations_no_query(django_assert_num_queries):
+    with django_assert_num_queries(1):  # the consultations themselves
+        assert with_names(Consultation.objects.none() | Consultation.objects.filter(pk=0)) == []
