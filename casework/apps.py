@@ -11,6 +11,7 @@ class CaseworkConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from casework.audit.receivers import connect as connect_audit_receivers
+        from casework.dashboard.stamp import ensure_triggers as ensure_figures_triggers
         from casework.privacy.erasure import connect_signals as connect_erasure_signals
         from casework.roles import ensure_roles
         from casework.search.index import ensure_sqlite_index
@@ -18,6 +19,7 @@ class CaseworkConfig(AppConfig):
 
         post_migrate.connect(ensure_roles, sender=self)
         post_migrate.connect(ensure_sqlite_index, sender=self)
+        post_migrate.connect(ensure_figures_triggers, sender=self)  # the dashboard's cache version
         connection_created.connect(register_sqlite_collation, dispatch_uid="german_collation")
         connect_audit_receivers()  # access log: sign-in/out, account and role changes
         connect_erasure_signals()  # deleted records keep no names or free texts in history (Art. 17)

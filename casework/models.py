@@ -744,5 +744,6 @@ class SentNotification(models.Model):
 
 # Feature packages that keep their models beside their code; imported here so Django finds them.
 from casework.audit.models import AccessEvent  # noqa: E402, F401
+from casework.dashboard import models as dashboard_models  # noqa: E402, F401
 from casework.guides import models as guides_models  # noqa: E402, F401
 from casework.imports import models as imports_models  # noqa: E402, F401

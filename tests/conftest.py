@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.utils import timezone, translation
 
 from casework.models import Assessment, Case, CaseGoal, Consultation, Event, FollowUp, QualityArea, Unit
@@ -21,6 +22,14 @@ def german_by_default():
     translation.activate("de")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: test transactions roll back, so the dashboard's change version
+    (casework/dashboard/stamp.py) can come back with other data, and cached figures must not outlive their test."""
+    cache.clear()
+    yield
 
 
 @pytest.fixture

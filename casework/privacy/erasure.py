@@ -99,6 +99,7 @@ NOT_PERSONAL = {
     "casework.ImportedRecord": {"model"},
     "casework.ImportUpload": {"kind", "filename", "sha256", "error"},
     "casework.ImportMapping": {"kind", "name"},
+    "casework.FiguresStamp": set(),  # a change counter of the dashboard's cache, no text at all
     # The Sachbericht's settings: a scope code, the funding notice and reference, logo metadata.
     "reports.NarrativeDraft": {"scope"},
     "reports.TitlePageSettings": {"funding_notice"},
