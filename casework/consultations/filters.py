@@ -8,7 +8,8 @@ from casework.access import Action
 from casework.models import Consultation
 from casework.search.ordering import by_person_name, german
 from casework.search.query import Query, matching_consultations
-from casework.ui.filters import DATE_WIDGET, DateFilter, IdFilter, ListFilterSet, Unindexed
+from casework.sql import Unindexed
+from casework.ui.filters import DATE_WIDGET, DateFilter, IdFilter, ListFilterSet
 from casework.ui.labels import person_label
 from casework.ui.widgets import PickerSelect
 from organisations.labels import organisation_label
@@ -76,7 +77,7 @@ class ConsultationFilter(ListFilterSet):
         return [("", "---------")] + ([(selected.pk, organisation_label(selected))] if selected else [])
 
     def filter_unit(self, queryset, name, unit_id):
-        # A joint consultation belongs to both units. Unindexed: see there.
+        # A joint consultation belongs to both units. Unindexed: SQLite then walks the date index in list order.
         units = queryset.alias(unit_column=Unindexed("unit_id"), shared_column=Unindexed("shared_with_id"))
         return units.filter(Q(unit_column=unit_id) | Q(shared_column=unit_id))
 

@@ -18,13 +18,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection, models
-from django.db.models import Count, F, Max, Q, Sum
+from django.db import models
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Coalesce
 
 from casework.cases.services import with_last_activity
 from casework.dashboard import stamp
 from casework.models import Case, Consultation, Event, FollowUp
+from casework.sql import Unindexed
 from casework.ui.labels import person_label
 from organisations.models import Organisation, Region
 
@@ -170,11 +171,11 @@ def live_part(unit, periods: Periods, cached: bool = True) -> Live:
             .values_list("organisation", "region", "date", "n", "minutes")
         )
 
-    own, shared = own_and_shared(unit)
-    if connection.vendor == "sqlite":
-        # SQLite would read all the unit's shared consultations from consultation_shared_act_idx (even with
-        # statistics); with the equality hidden it takes the week from consultation_period_idx.
-        shared = Consultation.objects.alias(shared_plain=F("shared_with") + 0).filter(shared_plain=unit.pk)
+    # With the unit hidden from SQLite's index choice, both halves read the week from
+    # consultation_period_idx instead of all the unit's consultations from its covering indexes
+    # (5 ms instead of 40 ms at 1,000,000 consultations; a no-op on PostgreSQL).
+    own = Consultation.objects.alias(unit_column=Unindexed("unit_id")).filter(unit_column=unit.pk)
+    shared = Consultation.objects.alias(shared_column=Unindexed("shared_with_id")).filter(shared_column=unit.pk)
     live = Live(through=through)
     for row in per_day(own).union(per_day(shared), stamp.stamp_row(5, date_column=2, version_column=3), all=True):
         if row[0] is not None:

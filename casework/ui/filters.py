@@ -6,29 +6,12 @@ cannot take as a form error, not a 500.
 """
 
 import django_filters
-from django.db import models
 from django.forms import Select
 
 from casework.ui.fields import BoundedDateField, IdField, IdFilterChoiceField, IdFilterMultipleChoiceField
 from casework.ui.widgets import DatePicker, render_select
 
 DATE_WIDGET = DatePicker()
-
-
-class Unindexed(models.Func):
-    """An integer column that SQLite does not look up in an index (a unary plus, SQLite's documented way).
-
-    A list filtered by a unit matches half of all rows: with `unit_id = 1 OR shared_with_id = 1`
-    indexable, SQLite reads both unit indexes and sorts every match (12 ms with a date range at
-    100,000 consultations, ten times that at 1,000,000); without, it walks the date index in list
-    order and stops after the page (0.3 ms). PostgreSQL plans this well from its statistics: unchanged.
-    """
-
-    template = "%(expressions)s"
-    output_field = models.BigIntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
 
 
 class IdFilter(django_filters.Filter):
