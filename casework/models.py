@@ -206,6 +206,8 @@ class Consultation(models.Model):
             models.Index(fields=["-date", "-id"], name="consultation_date_idx"),
             models.Index(fields=["unit", "-date", "-id"], name="consultation_unit_date_idx"),
             models.Index(fields=["organisation", "-date"], name="consultation_org_date_idx"),
+            # A case's latest consultation in one step (its last activity: casework/cases/services.py).
+            models.Index(fields=["case", "-date"], name="consultation_case_date_idx", condition=Q(case__isnull=False)),
             # Covering indexes for the per-organisation aggregates of the dashboard and the
             # reports: they read the index alone instead of the wide rows (summary texts).
             models.Index(

@@ -7,7 +7,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils.translation import gettext as _
 
@@ -15,9 +15,14 @@ from casework.models import Case, CaseOutcome, CaseOutcomeReached, Consultation,
 
 
 def _latest_of_case(rows, value):
-    """Subquery: the latest `value` among the case's `rows` (NULL if it has none)."""
-    latest = rows.filter(case=OuterRef("pk")).order_by().values("case").annotate(latest=Max(value)).values("latest")
-    return Subquery(latest, output_field=models.DateField())
+    """Subquery: the latest `value` among the case's `rows` (NULL if it has none).
+
+    The first row in descending order rather than MAX(): with an index on (case, value) the database
+    reads one entry instead of every row of the case (a case with 300 consultations: 300 row reads).
+    """
+    value = F(value) if isinstance(value, str) else value
+    latest = rows.filter(case=OuterRef("pk")).annotate(latest=value).order_by("-latest")
+    return Subquery(latest.values("latest")[:1], output_field=models.DateField())
 
 
 def with_last_activity(cases):
