@@ -114,6 +114,9 @@ def server_environment():
         ALLOWED_HOSTS="127.0.0.1",
         # The simulated people speak plain HTTP on loopback; they send X-Forwarded-Proto as the proxy does.
         SECURE_SSL_REDIRECT="false",
+        # The demo accounts have no second factor: under the production default ("required") every page
+        # would be the enrolment page (the second step comes once per sign-in, not with every page).
+        TWO_FACTOR_POLICY="optional",
     )
     return env
 
@@ -569,8 +572,13 @@ def post(client, path, fields, *, name, expect, then=None):
 
 
 def get(person, client, url, name, keep=None):
-    """GET a page; `keep` = (key, path prefix): remember the ids of records it links to."""
-    response = client.get(url, name=name)
+    """GET a page; `keep` = (key, path prefix): remember the ids of records it links to.
+
+    A redirect elsewhere (to the sign-in or the second factor) is a failure: that page is not the one measured.
+    """
+    with client.get(url, name=name, catch_response=True) as response:
+        if response.history and urlsplit(response.url).path != urlsplit(url).path:
+            response.failure(f"redirected to {urlsplit(response.url).path}")
     if keep and response.ok:
         key, prefix = keep
         found = ids_in(response.text, prefix)
