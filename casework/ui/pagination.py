@@ -4,6 +4,7 @@ import math
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
@@ -59,9 +60,12 @@ class TailPaginator(Paginator):
             return len(self._head)
         if self.count_cap is None:
             return super().count
-        # Any cap + 1 rows tell "more than the cap": without the ordering the database may stop at the first ones.
-        # Without the joins of select_related too: a sliced count keeps them, and they change no number.
-        return self.object_list.order_by().select_related(None)[: self.count_cap + 1].count()
+        # Any cap + 1 rows tell "more than the cap": SQLite may then stop at the first ones it finds. PostgreSQL
+        # would read the table in physical order and, where the matches lie together (a period: rows are stored
+        # roughly by date), read most of it first (40 ms); in list order it walks the index the page used (3 ms).
+        # Without the joins of select_related: a sliced count keeps them, and they change no number.
+        counted = self.object_list if connection.vendor == "postgresql" else self.object_list.order_by()
+        return counted.select_related(None)[: self.count_cap + 1].count()
 
     @property
     def count_capped(self) -> bool:
