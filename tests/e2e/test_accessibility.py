@@ -64,6 +64,7 @@ def test_main_pages_have_no_serious_violations(e2e, people, records):
 
     # The organisation picker with its result list open, then the form with validation errors.
     page.goto("/beratungen/neu/")
+    expect(page.locator("select#id_organisation.tomselected")).to_be_attached()  # picker.js has run
     with page.expect_response(lambda r: "/organisationen/auswahl/?q=" in r.url):
         page.get_by_role("combobox", name="Organisation").press_sequentially("Kultur")
     expect(page.locator(".ts-dropdown .option").first).to_be_visible()

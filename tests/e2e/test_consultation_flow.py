@@ -42,6 +42,8 @@ def test_log_consultation_and_find_it_in_the_list(e2e, people, organisations, un
 
     # Tom Select: typing two or more characters fetches /organisationen/auswahl/?q=…
     picker = page.get_by_role("combobox", name="Organisation")
+    # Typed before picker.js has turned the select into Tom Select, the letters would go nowhere.
+    expect(page.locator("select#id_organisation.tomselected")).to_be_attached()
     with page.expect_response(lambda r: "/organisationen/auswahl/?q=" in r.url and r.ok):
         picker.press_sequentially("Anatol")
     option = page.locator(".ts-dropdown .option", has_text="Kulturverein Anatolien e.V. (Offenbach)")

@@ -46,6 +46,7 @@ def test_draft_survives_a_closed_tab_and_is_cleared_after_saving(e2e, people, re
     topic.set_checked(not topic_was_checked)
     # A remote picker: the chosen organisation is not among the page's options after a reload.
     picker = page.get_by_role("combobox", name="Organisation")
+    expect(page.locator("select#id_organisation.tomselected")).to_be_attached()  # picker.js has run
     picker.focus()
     with page.expect_response(lambda r: "/organisationen/auswahl/?q=" in r.url and r.ok):
         picker.press_sequentially("ohne Ber")
