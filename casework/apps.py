@@ -14,6 +14,7 @@ class CaseworkConfig(AppConfig):
         from casework.dashboard.stamp import ensure_triggers as ensure_figures_triggers
         from casework.privacy.erasure import connect_signals as connect_erasure_signals
         from casework.roles import ensure_roles
+        from casework.search.documents import connect as connect_search_documents
         from casework.search.index import ensure_sqlite_index
         from casework.search.ordering import register_sqlite_collation
 
@@ -22,4 +23,5 @@ class CaseworkConfig(AppConfig):
         post_migrate.connect(ensure_figures_triggers, sender=self)  # the dashboard's cache version
         connection_created.connect(register_sqlite_collation, dispatch_uid="german_collation")
         connect_audit_receivers()  # access log: sign-in/out, account and role changes
+        connect_search_documents()  # a consultation's search document follows the names around it
         connect_erasure_signals()  # deleted records keep no names or free texts in history (Art. 17)

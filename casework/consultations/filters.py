@@ -7,7 +7,7 @@ from casework import access
 from casework.access import Action
 from casework.models import Consultation
 from casework.search.ordering import by_person_name, german
-from casework.search.query import Query, matching_consultations
+from casework.search.query import matching_consultations
 from casework.sql import Unindexed
 from casework.ui.filters import DATE_WIDGET, DateFilter, IdFilter, ListFilterSet
 from casework.ui.labels import person_label
@@ -57,7 +57,6 @@ class ConsultationFilter(ListFilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         unit_ids = access.unit_ids_for(user, Action.VIEW)
-        # Also the names the text search looks for (see filter_text).
         self.advisors = sorted(access.advisors_of(unit_ids), key=by_person_name)
         self.topics = list(access.topics_visible_to(user).order_by("unit_id", "position"))
         choices = {
@@ -82,6 +81,5 @@ class ConsultationFilter(ListFilterSet):
         return units.filter(Q(unit_column=unit_id) | Q(shared_column=unit_id))
 
     def filter_text(self, queryset, name, value):
-        # Text, organisation (name, municipality), case, and the topics and advisors this filter offers
-        # (already loaded: no extra queries); accents and case ignored.
-        return matching_consultations(queryset, Query(value, people=self.advisors, topics=self.topics))
+        # Text, organisation (name, municipality), case, topics and advisors; accents and case ignored.
+        return matching_consultations(queryset, value)

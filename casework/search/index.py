@@ -1,4 +1,4 @@
-"""Where the words of a consultation's own text are looked up: an index on each database.
+"""Where the words of a consultation's search document are looked up: an index on each database.
 
 PostgreSQL answers `search_text LIKE '%…%'` from the GIN trigram index (migration 0015). SQLite
 has no such index for LIKE, so it keeps an FTS5 trigram table over the same column: an external-
@@ -10,7 +10,6 @@ table drops its triggers; a later migration would silently stop the index from f
 """
 
 from django.db import connection, connections
-from django.db.models.expressions import RawSQL
 
 from casework.models import Consultation
 
@@ -64,11 +63,29 @@ def compact_sqlite_index() -> None:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608 – constant names
 
 
-def consultations_with_own_text(term):
-    """The consultations whose own search column contains `term`, as a subquery of ids."""
-    matches = Consultation.objects.order_by()
-    if connection.vendor == "sqlite" and len(term) >= TRIGRAM:
-        phrase = '"{}"'.format(term.replace('"', '""'))  # a phrase: the term as a substring, quotes escaped
-        fts = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE search_text MATCH %s", [phrase])  # noqa: S608, S611
-        return matches.filter(pk__in=fts).values("pk")
-    return matches.filter(search_text__contains=term).values("pk")
+def _fts_phrases(terms):
+    """An FTS5 query for every term long enough for the trigram table, each a quoted phrase (a substring)."""
+    indexed = [term for term in terms if len(term) >= TRIGRAM]
+    return " AND ".join('"{}"'.format(term.replace('"', '""')) for term in indexed), indexed
+
+
+def consultations_containing(terms, limit):
+    """The ids of the consultations whose search column contains every word, read from the index, if
+    fewer than `limit`; else None (and None where no index can help: on SQLite, words shorter than
+    a trigram). SQLite's ids may still lack those short words: the caller tests every word on the rows.
+    """
+    if connection.vendor != "sqlite":
+        matches = Consultation.objects.order_by()
+        for term in terms:
+            matches = matches.filter(search_text__contains=term)
+        ids = list(matches.values_list("pk", flat=True)[:limit])
+    else:
+        indexed = [term for term in terms if len(term) >= TRIGRAM]
+        if not indexed:
+            return None
+        # Phrases: each term as a substring, quotes escaped; AND: all of them in one lookup.
+        phrases = " AND ".join('"{}"'.format(term.replace('"', '""')) for term in indexed)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE search_text MATCH %s LIMIT %s", [phrases, limit])  # noqa: S608
+            ids = [row[0] for row in cursor.fetchall()]
+    return ids if len(ids) < limit else None

@@ -1,10 +1,11 @@
 """The one search of the application: accent- and case-insensitive, every word must be found.
 
 A record matches a query when each word occurs in its own search column or in the names around it
-(its organisation, case, topics, advisors …). Each of those is a subquery, never a join, so a
-record is counted once. Small catalogues and people are resolved to ids in Python first. Stored
-columns are normalised (casework/search/fields.py); the consultations' own text is looked up in a
-trigram index on either database (casework/search/index.py), the small tables are scanned.
+(its organisation, case, topics, advisors …). Consultations, by far the most records, hold those
+names in their search column (casework/search/documents.py), looked up in a trigram index on either
+database (casework/search/index.py). For the other records the names around them are subqueries,
+never joins, so a record is counted once; small catalogues and people are resolved to ids in Python
+first. Stored columns are normalised (casework/search/fields.py).
 
 The functions take a queryset that is already scoped to what the person may see (casework/access.py)
 and only ever narrow it.
@@ -13,18 +14,18 @@ and only ever narrow it.
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 
-from casework.models import Case, Consultation, Event, Topic
-from casework.search.index import consultations_with_own_text
+from casework.models import Event, Topic
+from casework.search.documents import person_name
+from casework.search.index import consultations_containing
 from casework.search.text import normalise, search_terms
 from organisations.models import Organisation
 
 MAX_TERMS = 8  # more words rarely narrow further, and each adds subqueries
-RARE = 5000  # a word found in fewer consultations is looked up in the indexes first (see matching_consultations)
-SAMPLE = 1000  # the newest consultations, to see whether frequent words come together (_rarest_if_seldom_together)
-TOGETHER = 0.05  # share of the sample at which reading in list order finds the page and the count soon
+# Fewer consultations holding every word are looked up in the index (see matching_consultations). Above
+# it, at 100,000 consultations, reading in list order finds a page and the capped count within ~20,000 rows.
+RARE = 1000
 
 
 class Query:
@@ -61,9 +62,7 @@ class Query:
 
 
 def _people_names(people):
-    # The user name only for people without a name: "beratung-mo" must not make "Beratung" match everything.
-    names = ((person.pk, f"{person.first_name} {person.last_name}".strip() or person.username) for person in people)
-    return [(pk, normalise(name)) for pk, name in names]
+    return [(p.pk, normalise(person_name(p.first_name, p.last_name, p.username))) for p in people]
 
 
 def _as_query(query):
@@ -95,87 +94,6 @@ def _all_terms(queryset, query, condition):
     return queryset
 
 
-def _consultation_sources(term, query):
-    """Each way a consultation can contain `term`: (a condition on its row, the same as ids from an index)."""
-    consultations = Consultation.objects.order_by()
-    organisations = _organisations(term)
-    cases = Case.objects.filter(search_text__contains=term).values("pk")
-    sources = [
-        (Q(organisation_id__in=organisations), consultations.filter(organisation_id__in=organisations).values("pk")),
-        (Q(case_id__in=cases), consultations.filter(case_id__in=cases).values("pk")),
-    ]
-    for field_name, ids in (("topics", query.topic_ids(term)), ("advisors", query.person_ids(term))):
-        if ids:
-            field = Consultation._meta.get_field(field_name)
-            sources.append((_through(field, ids), _linked(field, ids)))
-    # Last: the text index is the slowest to read for a frequent word, and the capped count in
-    # _rarest_term stops as soon as the sources before it have found enough.
-    sources.append((_own(term), consultations_with_own_text(term)))
-    return sources
-
-
-def _consultation_condition(term, query):
-    condition = Q()
-    for row_condition, _ids in _consultation_sources(term, query):
-        condition |= row_condition
-    return condition
-
-
-def _consultation_ids(term, query):
-    """The ids of the consultations containing `term`, read from the indexes (UNION ALL: no sorting)."""
-    id_sets = [ids for _condition, ids in _consultation_sources(term, query)]
-    return id_sets[0].union(*id_sets[1:], all=True)
-
-
-def _linked(field, ids):
-    """The owners' ids of the rows of an m2m table linking them to one of `ids`."""
-    return _links(field, ids).values(f"{field.m2m_field_name()}_id")
-
-
-def _rarest_term(query):
-    """The word found in fewest consultations if that is fewer than RARE; else None, or for several words
-    that seldom come together the rarest of them (_rarest_if_seldom_together); one or two queries.
-
-    Sizes are counted over all consultations (not only the visible ones) and stop at RARE: they only
-    choose the plan, nothing of them is shown.
-    """
-    terms = list(dict.fromkeys(query.terms))
-    if not terms:
-        return None
-    parts, params = [], []
-    for term in terms:
-        sql, term_params = _consultation_ids(term, query)[:RARE].query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS word)")  # noqa: S608 – compiled by the ORM
-        params.extend(term_params)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", params)  # noqa: S608
-        sizes = cursor.fetchone()
-    size, term = min(zip(sizes, terms, strict=True))
-    if size < RARE:
-        return term
-    return _rarest_if_seldom_together(query, terms) if len(terms) > 1 else None
-
-
-def _rarest_if_seldom_together(query, terms):
-    """Several words, each frequent: None where they often come together (reading the list in order
-    soon finds a page of them), else the word found in fewest of the newest consultations (one query).
-
-    Two frequent words that rarely meet ("Gießen Satzung") make reading in list order pass most of the
-    table: 640 ms at 1,000,000 consultations, against 70–100 ms for checking the rarer word's candidates.
-    """
-    # Each word's condition once per row (counting in SQL would test every condition again for "together").
-    found = {
-        f"word{i}": ExpressionWrapper(_consultation_condition(term, query), output_field=BooleanField())
-        for i, term in enumerate(terms)
-    }
-    rows = list(Consultation.objects.order_by("-id").annotate(**found).values_list(*found)[:SAMPLE])
-    together = sum(all(row) for row in rows)
-    if together >= TOGETHER * len(rows):
-        return None
-    per_word = [sum(bool(row[i]) for row in rows) for i in range(len(terms))]
-    return min(zip(per_word, terms, strict=True))[1]
-
-
 def _case_condition(term, query):
     condition = _own(term) | Q(organisation_id__in=_organisations(term))
     if person_ids := query.person_ids(term):
@@ -194,22 +112,22 @@ def _event_condition(term, query):
 
 
 def matching_consultations(queryset, query):
-    """Consultations whose text, organisation, case, topics or advisors contain every word.
+    """Consultations whose search document (casework/search/documents.py: its text and the names of
+    its organisation, municipality, case, topics and advisors) contains every word.
 
-    Two plans, chosen per query by how many consultations its rarest word finds. A rare word drives
-    the search: its ids come from the indexes and only those rows are checked for the other words
-    (an OR over every row would read the whole table twice, for the count and for the page). When
-    every word is frequent, the rows are read in list order and checked one by one: the first page
-    and the capped count are found after a few hundred rows, while collecting tens of thousands of
-    ids first would take longer.
+    Two plans, chosen per query by how many consultations hold all the words (their ids read from the
+    index, stopping at RARE). Few: only those rows are read. Many: the rows are read in list order and
+    each is tested, which finds the first page and the capped count after a few hundred rows, while
+    collecting tens of thousands of ids first would take longer.
     """
-    query = _as_query(query)
-    rarest = _rarest_term(query)
-    if rarest is not None:
-        queryset = queryset.filter(pk__in=_consultation_ids(rarest, query))
-    for term in dict.fromkeys(query.terms):
-        if term != rarest:
-            queryset = queryset.filter(_consultation_condition(term, query))
+    terms = list(dict.fromkeys(_as_query(query).terms))
+    if not terms:
+        return queryset
+    ids = consultations_containing(terms, RARE)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    for term in terms:
+        queryset = queryset.filter(_own(term))
     return queryset
 
 

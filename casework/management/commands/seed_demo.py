@@ -17,6 +17,7 @@ from casework.guides import demo as guides
 from casework.management.seeding import UNIT_CODES, DemoContext, units_by_code
 from casework.models import Consultation
 from casework.quality import demo as quality
+from casework.search import documents as search_documents
 from organisations.demo import OrganisationDemo
 from organisations.models import Organisation
 from reports import demo as reports
@@ -113,6 +114,9 @@ class Command(BaseCommand):
         result = seed_organisations_and_consultations(ctx, n_organisations, n_consultations)
         for feature in FEATURES:
             feature.seed(rng=random.Random(seed), today=ctx.today, log=self.stdout.write)
+        # Written in bulk, past the signals that keep the search documents (casework/search/documents.py).
+        self.stdout.write("Baue die Suchtexte der Beratungen …")
+        search_documents.refresh_all()
         return result
 
     def _print_logins(self, logins):

@@ -11,7 +11,7 @@ from casework.models import Case, CaseGoal, Consultation, Event, Topic
 from casework.search import index
 from casework.search import query as search_query
 from casework.search.ordering import german, german_key
-from casework.search.query import Query, matching_consultations, matching_events, matching_organisations
+from casework.search.query import matching_consultations, matching_events, matching_organisations
 from casework.search.text import normalise, search_terms
 from casework.search.views import PER_GROUP
 from organisations.models import ContactPerson, Organisation, Region
@@ -143,40 +143,30 @@ def test_events_are_found_by_title_topic_and_attending_organisation(unit_mo):
 
 
 @pytest.mark.django_db
-def test_people_and_topics_are_resolved_once_per_query(wetzlar, django_assert_num_queries):
-    query = Query("sahin wetzlar")
-    with django_assert_num_queries(4):  # people, topics, the sizes that choose the plan, the consultations
-        list(matching_consultations(Consultation.objects.all(), query))
-    with django_assert_num_queries(2):
-        list(matching_consultations(Consultation.objects.all(), query))
-
-
-@pytest.mark.django_db
-def test_the_rarest_word_is_looked_up_first(wetzlar, unit_mo, monkeypatch):
+def test_a_consultation_search_takes_two_queries(wetzlar, plan, django_assert_num_queries):
     consultation, _other = wetzlar
-    ConsultationFactory.create_batch(3, unit=unit_mo, summary="Satzung", agreements="", topics=[])
-    consultation.summary = "Satzung geprüft"
-    consultation.save()
-    monkeypatch.setattr(search_query, "RARE", 3)
-    assert search_query._rarest_term(Query("satzung wetzlar")) == "wetzlar"  # 1 found, below RARE
-    assert search_query._rarest_term(Query("satzung")) is None  # 5 found: read in list order instead
-    assert list(matching_consultations(Consultation.objects.all(), "satzung wetzlar")) == [consultation]
+    with django_assert_num_queries(2):  # the ids from the index (up to RARE), the consultations
+        assert list(matching_consultations(Consultation.objects.all(), "sahin wetzlar")) == [consultation]
+
+
+def _looked_up_in_the_index(queryset):
+    return " IN (" in str(queryset.query)
 
 
 @pytest.mark.django_db
-def test_frequent_words_that_seldom_meet_are_looked_up_by_the_rarer(unit_mo, monkeypatch):
-    """Both words above RARE: reading in list order would pass most rows to find the few with both."""
+def test_words_found_together_in_few_consultations_are_looked_up_in_the_index(unit_mo, monkeypatch):
+    """Counted together: two frequent words that seldom meet ("Gießen Satzung") are few together."""
     wetzlar = OrganisationFactory(units=[unit_mo], name="Kulturverein", municipality="Wetzlar")
     both = ConsultationFactory(unit=unit_mo, organisation=wetzlar, summary="Satzung", agreements="", topics=[])
     ConsultationFactory.create_batch(4, unit=unit_mo, organisation=wetzlar, summary="Kasse", agreements="", topics=[])
     ConsultationFactory.create_batch(6, unit=unit_mo, summary="Satzung", agreements="", topics=[])
-    monkeypatch.setattr(search_query, "RARE", 3)  # 5 × "wetzlar", 7 × "satzung": both frequent
-    monkeypatch.setattr(search_query, "TOGETHER", 0.2)  # 1 of 11 consultations has both
-    assert search_query._rarest_term(Query("satzung wetzlar")) == "wetzlar"
-    assert list(matching_consultations(Consultation.objects.all(), "satzung wetzlar")) == [both]
-    monkeypatch.setattr(search_query, "TOGETHER", 0.05)  # now they count as coming together often
-    assert search_query._rarest_term(Query("satzung wetzlar")) is None
-    assert list(matching_consultations(Consultation.objects.all(), "satzung wetzlar")) == [both]
+    monkeypatch.setattr(search_query, "RARE", 3)  # 5 × "wetzlar", 7 × "satzung", 1 × both
+    together = matching_consultations(Consultation.objects.all(), "satzung wetzlar")
+    assert _looked_up_in_the_index(together)
+    assert list(together) == [both]
+    frequent = matching_consultations(Consultation.objects.all(), "wetzlar")
+    assert not _looked_up_in_the_index(frequent)  # read in list order and tested row by row
+    assert frequent.count() == 5
 
 
 @pytest.mark.django_db

@@ -1,0 +1,144 @@
+"""A consultation's search document follows every change of the names around it (casework/search/documents.py)."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from casework.models import Case, CaseGoal, Consultation, Topic
+from casework.privacy.erasure import organisation_anonymise
+from casework.search import documents
+from casework.search import query as search_query
+from casework.search.query import matching_consultations
+from organisations.services import organisation_merge
+from tests.factories import ConsultationFactory, OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["index", "scan"], autouse=True)
+def plan(request, monkeypatch):
+    """Every test under both plans of matching_consultations: the index must follow, not only the column."""
+    monkeypatch.setattr(search_query, "RARE", 10**9 if request.param == "index" else 1)
+    return request.param
+
+
+def found(text):
+    return list(matching_consultations(Consultation.objects.all(), text))
+
+
+@pytest.fixture
+def consultation(unit_mo):
+    advisor = UserFactory(first_name="Çiğdem", last_name="Şahin")
+    organisation = OrganisationFactory(units=[unit_mo], name="Äthiopischer Kulturverein", municipality="Wetzlar")
+    topic = Topic.objects.create(unit=unit_mo, name="Fördermittel")
+    return ConsultationFactory(
+        unit=unit_mo, organisation=organisation, summary="Kassenprüfung", agreements="", advisors=[advisor],
+        topics=[topic],
+    )  # fmt: skip
+
+
+def test_the_document_holds_the_text_and_every_name_around_it(consultation):
+    consultation.refresh_from_db()
+    for part in ("kassenprufung", "athiopischer kulturverein", "wetzlar", "fordermittel", "cigdem sahin"):
+        assert part in consultation.search_text
+
+
+def test_a_renamed_organisation_is_found_by_its_new_name_only(consultation):
+    organisation = consultation.organisation
+    organisation.name = "Eritreische Gemeinde"
+    organisation.municipality = "Gießen"
+    organisation.save()
+    assert found("eritreische giessen") == [consultation]
+    assert found("athiopischer") == []
+    assert found("wetzlar") == []
+
+
+def test_a_renamed_topic_case_and_advisor_are_found_by_their_new_names(consultation, unit_mo):
+    topic = consultation.topics.get()
+    topic.name = "Vereinsgründung"
+    topic.save()
+    case = Case.objects.create(
+        unit=unit_mo, organisation=consultation.organisation, title="Dachverband", goal=CaseGoal.objects.first(),
+        opened_on=datetime.date(2026, 3, 1),
+    )  # fmt: skip
+    consultation.case = case
+    consultation.save()
+    case.title = "Landesverband"
+    case.save()
+    advisor = consultation.advisors.get()
+    advisor.last_name = "Yılmaz"
+    advisor.save()
+    assert found("vereinsgrundung landesverband yilmaz") == [consultation]
+    assert found("fordermittel") == found("dachverband") == found("sahin") == []
+
+
+def test_links_changed_from_either_side_change_the_document(consultation, unit_mo):
+    topic = Topic.objects.create(unit=unit_mo, name="Digitale Kassenführung")
+    topic.consultations.add(consultation)  # from the topic's side
+    assert found("digitale kassenfuhrung") == [consultation]
+    topic.consultations.clear()
+    assert found("digitale kassenfuhrung") == []
+    consultation.topics.clear()
+    assert found("fordermittel") == []
+    partner = UserFactory(first_name="Jürgen", last_name="Weiß")
+    consultation.advisors.add(partner)
+    assert found("juergen weiss") == [consultation]
+    consultation.advisors.remove(partner)
+    assert found("weiss") == []
+
+
+def test_a_deleted_case_and_person_leave_the_document(consultation, unit_mo):
+    case = Case.objects.create(
+        unit=unit_mo, organisation=consultation.organisation, title="Dachverband", goal=CaseGoal.objects.first(),
+        opened_on=datetime.date(2026, 3, 1),
+    )  # fmt: skip
+    consultation.case = case
+    consultation.save()
+    assert found("dachverband") == [consultation]
+    case.delete()
+    assert found("dachverband") == []
+    consultation.advisors.get().delete()
+    assert found("sahin") == []
+
+
+def test_merged_and_anonymised_organisations_leave_no_old_name(consultation, unit_mo, people):
+    kept = OrganisationFactory(units=[unit_mo], name="Afrikanischer Dachverband Lahn", municipality="Wetzlar")
+    organisation_merge(keep=kept, remove=consultation.organisation, by=people["coordinator_mo"])
+    assert found("lahn") == [consultation]
+    assert found("athiopischer") == []
+    organisation_anonymise(organisation=kept, by=people["coordinator_mo"])
+    assert found("lahn") == []
+    assert found("wetzlar") == []
+
+
+def test_signing_in_does_not_touch_the_documents(consultation, django_assert_max_num_queries):
+    advisor = consultation.advisors.get()
+    with django_assert_max_num_queries(1):
+        advisor.save(update_fields=["last_login"])  # what every sign-in does
+
+
+def test_refresh_all_mends_documents_written_in_bulk(consultation, unit_mo):
+    """Bulk writes (the demo generator, raw SQL) pass the signals; refresh_all writes only what changed."""
+    Consultation.objects.filter(pk=consultation.pk).update(search_text="")
+    untouched = ConsultationFactory(unit=unit_mo, summary="Satzung", agreements="")
+    assert found("wetzlar") == []
+    assert documents.refresh_all() == 1
+    assert found("wetzlar") == [consultation]
+    assert found("satzung") == [untouched]
+    assert documents.refresh_all() == 0
+
+
+def test_people_without_a_name_are_found_by_their_user_name_only_then(unit_mo):
+    nameless = get_user_model().objects.create(username="gast-lots")
+    named = UserFactory(username="beratung-mo", first_name="Ayşe", last_name="Demir")
+    consultation = ConsultationFactory(unit=unit_mo, advisors=[nameless, named])
+    assert found("gast-lots") == [consultation]
+    assert found("beratung-mo") == []
+
+
+def test_words_shorter_than_a_trigram_are_tested_on_the_rows(consultation, unit_mo):
+    """FTS5's trigram table cannot look up "ka": the rows the other words found are tested for it."""
+    ConsultationFactory(unit=unit_mo, summary="Kassenbuch", agreements="")
+    assert found("ka wetzlar") == [consultation]
+    assert len(found("ka")) == 2
