@@ -57,13 +57,13 @@ class ConsultationFilter(ListFilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         unit_ids = access.unit_ids_for(user, Action.VIEW)
-        self.advisors = sorted(access.advisors_of(unit_ids), key=by_person_name)
-        self.topics = list(access.topics_visible_to(user).order_by("unit_id", "position"))
+        advisors = sorted(access.advisors_of(unit_ids).only("first_name", "last_name", "username"), key=by_person_name)
+        # Plain values where a label is all the card needs: no model objects to build on every list page.
         choices = {
-            "unit": [(u.pk, str(u)) for u in access.units_for(user, Action.VIEW)],
-            "advisor": [(u.pk, person_label(u)) for u in self.advisors],
-            "topic": [(t.pk, str(t)) for t in self.topics],
-            "region": [(r.pk, str(r)) for r in Region.objects.order_by(german("name"))],
+            "unit": list(access.units_for(user, Action.VIEW).values_list("pk", "short_name")),
+            "advisor": [(u.pk, person_label(u)) for u in advisors],
+            "topic": list(access.topics_visible_to(user).order_by("unit_id", "position").values_list("pk", "name")),
+            "region": list(Region.objects.order_by(german("name")).values_list("pk", "name")),
         }
         for name, options in choices.items():
             self.filters[name].extra["choices"] = options

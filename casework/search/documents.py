@@ -15,14 +15,9 @@ plain UPDATEs: no history rows, no version bump (the document is derived, like a
 from django.db import connection
 
 from casework.search.text import normalise
+from casework.ui.labels import person_name
 
 BATCH = 2000
-
-
-def person_name(first_name, last_name, username):
-    """The name a person is found by. The user name only for people without a name: "beratung-mo"
-    must not make "Beratung" match every consultation of that advisor."""
-    return f"{first_name} {last_name}".strip() or username
 
 
 def _model():
@@ -66,6 +61,8 @@ def _documents(model, ids):
         "consultation_id", "user__first_name", "user__last_name", "user__username"
     )
     for pk, *person in people:
+        # The name people see; the user name only for people without a name ("beratung-mo" must
+        # not make "Beratung" match every consultation of that advisor).
         names[pk].append(person_name(*person))
     rows = model.objects.filter(pk__in=ids).values_list(
         "pk", "search_text", "summary", "agreements", "organisation__name", "organisation__municipality", "case__title"

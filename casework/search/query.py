@@ -17,9 +17,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
 from casework.models import Event, Topic
-from casework.search.documents import person_name
 from casework.search.index import consultations_containing
 from casework.search.text import normalise, search_terms
+from casework.ui.labels import person_name
 from organisations.models import Organisation
 
 MAX_TERMS = 8  # more words rarely narrow further, and each adds subqueries

@@ -6,10 +6,11 @@ cannot take as a form error, not a 500.
 """
 
 import django_filters
-from django.forms import Select
+from django.forms import CheckboxInput, FileInput, Select
+from django.forms.widgets import Input
 
 from casework.ui.fields import BoundedDateField, IdField, IdFilterChoiceField, IdFilterMultipleChoiceField
-from casework.ui.widgets import DatePicker, render_select
+from casework.ui.widgets import DatePicker, render_input, render_select
 
 DATE_WIDGET = DatePicker()
 
@@ -62,5 +63,10 @@ def _bootstrap_widget(field):
         classes.append("is-invalid")
         attrs = {"aria-invalid": "true", "aria-describedby": f"{field.auto_id}_error"}
     attrs = {**attrs, "class": " ".join(c for c in classes if c)}
-    fast = render_select(field, attrs) if isinstance(widget, Select) else None
+    if isinstance(widget, Select):
+        fast = render_select(field, attrs)
+    elif isinstance(widget, Input) and not isinstance(widget, (CheckboxInput, FileInput)):
+        fast = render_input(field, attrs)
+    else:
+        fast = None
     return fast if fast is not None else field.as_widget(attrs=attrs)

@@ -1,3 +1,7 @@
+def person_name(first_name, last_name, username) -> str:
+    """How a person is named in choices, lists and histories: the full name, else the user name."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 def person_label(user) -> str:
-    """How a person is named in choices, lists and histories."""
-    return user.get_full_name() or user.username
+    return person_name(user.first_name, user.last_name, user.username)

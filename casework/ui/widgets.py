@@ -1,8 +1,6 @@
 from django import forms
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-
-SELECTED = mark_safe(" selected")  # noqa: S308 – a constant
 
 
 class PickerSelect(forms.Select):
@@ -51,12 +49,29 @@ def render_select(bound_field, attrs):
     if widget.allow_multiple_selected:
         final["multiple"] = True
     chosen = set(widget.format_value(bound_field.value()))
-    options = format_html_join(
-        "\n",
-        '  <option value="{}"{}>{}</option>',
-        ((value, SELECTED if str(value) in chosen else "", label) for value, label in choices),
+    # One f-string per option (format_html per option cost twice as much); every value and label escaped.
+    options = mark_safe(  # noqa: S308 – built from escaped parts only
+        "\n".join(
+            f'  <option value="{conditional_escape(value)}"{" selected" if str(value) in chosen else ""}>'
+            f"{conditional_escape(label)}</option>"
+            for value, label in choices
+        )
     )
     return format_html('<select name="{}"{}>\n{}\n</select>', bound_field.html_name, _attributes(final), options)
+
+
+def render_input(bound_field, attrs):
+    """A plain <input> (text, date, number …) built in Python, as Django's input.html renders it:
+    the filter card's three inputs took ~1 ms of a list page through the widget templates."""
+    widget = bound_field.field.widget
+    final = widget.build_attrs(widget.attrs, bound_field.build_widget_attrs(attrs, widget))
+    if bound_field.auto_id and "id" not in widget.attrs:
+        final.setdefault("id", bound_field.auto_id)
+    value = widget.format_value(bound_field.value())
+    shown = format_html(' value="{}"', value) if value is not None else ""
+    return format_html(
+        '<input type="{}" name="{}"{}{}>', widget.input_type, bound_field.html_name, shown, _attributes(final)
+    )
 
 
 def _attributes(attrs):

@@ -1,11 +1,13 @@
 """Lists read topic and advisor names as plain values (casework.consultations.names.with_names)."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from casework.consultations.names import with_names
 from casework.models import Consultation, Topic
-from tests.factories import ConsultationFactory, UserFactory
+from tests.factories import ConsultationFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +39,18 @@ def test_the_list_shows_the_names(client, unit_mo, people):
 def test_no_consultations_no_query(django_assert_num_queries):
     with django_assert_num_queries(1):  # the consultations themselves
         assert with_names(Consultation.objects.none() | Consultation.objects.filter(pk=0)) == []
+
+
+@pytest.mark.django_db
+def test_list_rows_escape_names_and_show_every_column(client, people, unit_mo):
+    """The rows are built by a tag (casework/templatetags/consultation_rows.py), not the template language."""
+    organisation = OrganisationFactory(units=[unit_mo], name='<b>Şahin & "Söhne"</b> جمعية', municipality="Gießen")
+    consultation = ConsultationFactory(unit=unit_mo, organisation=organisation, date=datetime.date(2026, 3, 2))
+    client.force_login(people["coordinator_mo"])
+    html = client.get(reverse("casework:consultation_list")).content.decode()
+    assert "&lt;b&gt;Şahin &amp; &quot;Söhne&quot;&lt;/b&gt; جمعية" in html
+    assert "<b>Şahin" not in html
+    row = html[html.index(reverse("casework:consultation_detail", args=[consultation.pk])) :]
+    row = row[: row.index("</tr>")]
+    for shown in ("02.03.2026", "Frankfurt am Main", "unit-badge unit-mo", "90 min", consultation.get_format_display()):
+        assert shown in row

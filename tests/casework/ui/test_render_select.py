@@ -1,11 +1,12 @@
-"""casework.ui.widgets.render_select builds the same markup as Django's widget templates, faster."""
+"""casework.ui.widgets.render_select and render_input build the same markup as Django's widget templates, faster."""
 
+import datetime
 import re
 
 import pytest
 from django import forms
 
-from casework.ui.widgets import PickerSelect, render_select
+from casework.ui.widgets import DatePicker, PickerSelect, render_input, render_select
 
 
 class ChoiceForm(forms.Form):
@@ -48,3 +49,32 @@ def test_labels_and_values_are_escaped():
 
 def test_grouped_choices_are_left_to_django():
     assert render_select(ChoiceForm()["grouped"], {}) is None
+
+
+class InputForm(forms.Form):
+    text = forms.CharField(max_length=20, required=False)
+    needed = forms.CharField(help_text="Pflichtfeld")
+    day = forms.DateField(widget=DatePicker(), required=False)
+    number = forms.IntegerField(min_value=1, required=False)
+
+
+@pytest.mark.parametrize(
+    ("data", "initial", "name"),
+    [
+        ({}, {}, "text"),
+        ({"text": 'Şahin & "Söhne" <e.V.>'}, {}, "text"),
+        ({"text": "x" * 30}, {}, "text"),  # too long: shown with its error attributes
+        ({}, {}, "needed"),
+        ({}, {"day": datetime.date(2026, 3, 2)}, "day"),
+        ({"day": "2026-13-40"}, {}, "day"),
+        ({"number": "0"}, {}, "number"),
+    ],
+)
+def test_inputs_have_the_same_markup_as_django(data, initial, name):
+    form = InputForm(data or None, initial=initial)
+    form.is_valid()
+    field = form[name]
+    attrs = {"class": "form-control"}
+    if field.errors:
+        attrs |= {"aria-invalid": "true", "aria-describedby": f"{field.auto_id}_error"}
+    assert _normalised(render_input(field, attrs)) == _normalised(field.as_widget(attrs=attrs))
