@@ -115,10 +115,11 @@ def matching_consultations(queryset, query):
     """Consultations whose search document (casework/search/documents.py: its text and the names of
     its organisation, municipality, case, topics and advisors) contains every word.
 
-    Two plans, chosen per query by how many consultations hold all the words (their ids read from the
-    index, stopping at RARE). Few: only those rows are read. Many: the rows are read in list order and
-    each is tested, which finds the first page and the capped count after a few hundred rows, while
-    collecting tens of thousands of ids first would take longer.
+    Two plans. Few consultations hold all the words (fewer than RARE, their ids read from the index):
+    only those rows are read. Many: the rows are read in list order and each is tested, which finds
+    the first page and the capped count after a few hundred rows, while collecting tens of thousands
+    of ids first would take longer. SQLite needs the choice made here; PostgreSQL's planner makes it
+    (casework/search/index.py).
     """
     terms = list(dict.fromkeys(_as_query(query).terms))
     if not terms:
