@@ -11,7 +11,7 @@ from casework import access
 from casework.access import Action
 from casework.models import Case, CaseGoal
 from casework.search.ordering import by_person_name, german
-from casework.search.query import Query, matching_cases
+from casework.search.query import matching_cases
 from casework.ui.filters import ListFilterSet
 from casework.ui.labels import person_label
 from organisations.models import Region
@@ -54,7 +54,7 @@ class CaseFilter(ListFilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         unit_ids = access.unit_ids_for(user, Action.VIEW)
-        self.responsible = sorted(access.advisors_of(unit_ids), key=by_person_name)  # also for filter_text
+        self.responsible = sorted(access.advisors_of(unit_ids), key=by_person_name)
         goals = CaseGoal.objects.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True)).select_related("unit")
         choices = {
             "unit": [(u.pk, str(u)) for u in access.units_for(user, Action.VIEW)],
@@ -73,4 +73,4 @@ class CaseFilter(ListFilterSet):
 
     def filter_text(self, queryset, name, value):
         # Title, description, organisation and responsible person; accents and case ignored.
-        return matching_cases(queryset, Query(value, people=self.responsible))
+        return matching_cases(queryset, value)

@@ -8,7 +8,7 @@ from casework import access
 from casework.access import Action
 from casework.models import Event
 from casework.search.ordering import german
-from casework.search.query import Query, matching_events
+from casework.search.query import matching_events
 from casework.ui.filters import DATE_WIDGET, DateFilter, IdFilter, ListFilterSet
 from organisations.models import Region
 
@@ -51,7 +51,7 @@ class EventFilter(ListFilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["unit"].extra["choices"] = [(u.pk, str(u)) for u in access.units_for(user, Action.VIEW)]
-        self.topics = list(access.topics_visible_to(user).order_by("unit_id", "position"))  # also for filter_text
+        self.topics = list(access.topics_visible_to(user).order_by("unit_id", "position"))
         self.filters["topic"].extra["choices"] = [(t.pk, str(t)) for t in self.topics]
         self.filters["region"].extra["choices"] = [(r.pk, str(r)) for r in Region.objects.order_by(german("name"))]
 
@@ -66,4 +66,4 @@ class EventFilter(ListFilterSet):
 
     def filter_text(self, queryset, name, value):
         # Title, topics and attending organisations; accents and case ignored.
-        return matching_events(queryset, Query(value, topics=self.topics))
+        return matching_events(queryset, value)

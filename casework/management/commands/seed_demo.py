@@ -115,7 +115,7 @@ class Command(BaseCommand):
         for feature in FEATURES:
             feature.seed(rng=random.Random(seed), today=ctx.today, log=self.stdout.write)
         # Written in bulk, past the signals that keep the search documents (casework/search/documents.py).
-        self.stdout.write("Baue die Suchtexte der Beratungen …")
+        self.stdout.write("Baue die Suchtexte …")
         search_documents.refresh_all()
         return result
 

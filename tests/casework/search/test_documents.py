@@ -1,15 +1,15 @@
-"""A consultation's search document follows every change of the names around it (casework/search/documents.py)."""
+"""Search documents follow every change of the names around a record (casework/search/documents.py)."""
 
 import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from casework.models import Case, CaseGoal, Consultation, Topic
+from casework.models import Case, CaseGoal, Consultation, Event, Topic
 from casework.privacy.erasure import organisation_anonymise
 from casework.search import documents
 from casework.search import query as search_query
-from casework.search.query import matching_consultations
+from casework.search.query import matching_cases, matching_consultations, matching_events
 from organisations.services import organisation_merge
 from tests.factories import ConsultationFactory, OrganisationFactory, UserFactory
 
@@ -123,7 +123,7 @@ def test_refresh_all_mends_documents_written_in_bulk(consultation, unit_mo):
     Consultation.objects.filter(pk=consultation.pk).update(search_text="")
     untouched = ConsultationFactory(unit=unit_mo, summary="Satzung", agreements="")
     assert found("wetzlar") == []
-    assert documents.refresh_all() == 1
+    assert documents.refresh_all() == 1  # only the emptied one
     assert found("wetzlar") == [consultation]
     assert found("satzung") == [untouched]
     assert documents.refresh_all() == 0
@@ -142,3 +142,53 @@ def test_words_shorter_than_a_trigram_are_tested_on_the_rows(consultation, unit_
     ConsultationFactory(unit=unit_mo, summary="Kassenbuch", agreements="")
     assert found("ka wetzlar") == [consultation]
     assert len(found("ka")) == 2
+
+
+def cases_found(text):
+    return list(matching_cases(Case.objects.all(), text))
+
+
+def events_found(text):
+    return list(matching_events(Event.objects.all(), text))
+
+
+def test_a_case_is_found_by_its_organisation_and_person_responsible_and_follows_them(consultation, unit_mo):
+    advisor = consultation.advisors.get()
+    case = Case.objects.create(
+        unit=unit_mo, organisation=consultation.organisation, title="Dachverband", goal=CaseGoal.objects.first(),
+        opened_on=datetime.date(2026, 3, 1), responsible=advisor, description="Satzung überarbeiten",
+    )  # fmt: skip
+    assert cases_found("dachverband athiopischer wetzlar cigdem sahin satzung uberarbeiten") == [case]
+    organisation = consultation.organisation
+    organisation.name = "Eritreische Gemeinde"
+    organisation.save()
+    advisor.first_name = "Ayşe"
+    advisor.save()
+    assert cases_found("eritreische ayse") == [case]
+    assert cases_found("athiopischer") == cases_found("cigdem") == []
+    advisor.delete()
+    assert cases_found("sahin") == []
+    assert cases_found("eritreische") == [case]
+
+
+def test_an_event_is_found_by_its_topics_and_organisations_and_follows_their_links(consultation, unit_mo):
+    event = Event.objects.create(
+        unit=unit_mo, title="Fachtag Ehrenamt", kind="conference", date=datetime.date(2026, 3, 1), format="online"
+    )
+    event.organisations.add(consultation.organisation)
+    event.topics.add(consultation.topics.get())
+    assert events_found("fachtag athiopischer wetzlar fordermittel") == [event]
+    topic = consultation.topics.get()
+    topic.name = "Engagementförderung"
+    topic.save()
+    assert events_found("engagementforderung") == [event]
+    assert events_found("fordermittel") == []
+    topic.events.clear()  # from the topic's side
+    assert events_found("engagementforderung") == []
+    event.organisations.remove(consultation.organisation)
+    assert events_found("athiopischer") == []
+    other = OrganisationFactory(units=[unit_mo], name="Kurdischer Elternverein")
+    event.organisations.add(other)
+    assert events_found("kurdischer") == [event]
+    other.delete()
+    assert events_found("kurdischer") == []

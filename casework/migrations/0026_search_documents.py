@@ -1,5 +1,6 @@
-"""Consultations' search column becomes their search document: their own text and the names
-around them (casework/search/documents.py). Filled here for existing rows; kept by signals since."""
+"""The search columns of consultations, cases and events become search documents: their own text
+and the names around them (casework/search/documents.py). Filled here for existing rows; kept by
+signals since."""
 
 from django.db import migrations
 
@@ -7,7 +8,7 @@ from django.db import migrations
 def fill_documents(apps, schema_editor):
     from casework.search.documents import refresh_all
 
-    refresh_all(model=apps.get_model("casework", "Consultation"))
+    refresh_all(apps=apps)
 
 
 class Migration(migrations.Migration):
