@@ -11,6 +11,7 @@ from django.utils.translation import gettext, gettext_lazy
 from simple_history.utils import get_m2m_reverse_field_name
 
 from casework import access
+from casework.search import documents as search_documents
 from casework.ui.labels import person_label
 
 HISTORY_LIMIT = 15
@@ -162,9 +163,10 @@ def save_with_single_history_entry(instance, *, by, created: bool, set_relations
     """
     instance._history_user = by
     instance.skip_history_when_saving = True
-    try:
-        instance.save()
-        set_relations()
-    finally:
-        del instance.skip_history_when_saving
-    post_save.send(sender=type(instance), instance=instance, created=created, raw=False, using=instance._state.db)
+    with search_documents.deferred():  # its search document once, with the final links
+        try:
+            instance.save()
+            set_relations()
+        finally:
+            del instance.skip_history_when_saving
+        post_save.send(sender=type(instance), instance=instance, created=created, raw=False, using=instance._state.db)

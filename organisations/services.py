@@ -10,6 +10,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from casework import access
 from casework.history import save_with_single_history_entry
 from casework.models import FollowUp, Submission
+from casework.search import documents as search_documents
 from casework.search.text import normalise
 from organisations.models import Organisation
 
@@ -202,8 +203,9 @@ def organisation_merge(*, keep: Organisation, remove: Organisation, by) -> Organ
         Organisation.objects.select_for_update().get(pk=remove.pk),
     )
     reason = merge_reason(remove)
-    _move_foreign_keys(keep=keep, remove=remove, by=by, reason=reason)
-    _move_many_to_many(keep=keep, remove=remove, by=by, reason=reason)
+    with search_documents.deferred():  # each moved record's search document once
+        _move_foreign_keys(keep=keep, remove=remove, by=by, reason=reason)
+        _move_many_to_many(keep=keep, remove=remove, by=by, reason=reason)
     _move_object_permissions(keep=keep, remove=remove)
     # A form sent again with the token that created the removed one leads to the kept one.
     Submission.objects.filter(content_type=ContentType.objects.get_for_model(Organisation), object_id=remove.pk).update(

@@ -9,11 +9,13 @@ the person responsible; an event's title, its topics and the organisations that 
 
 Kept current here, by signals (`connect`, called from casework/apps.py): a record's save and its
 links; a rename of an organisation, case, topic or person; the deletion of a case, topic, person or
-organisation. Code that writes records past these (bulk_create, raw SQL) calls `refresh` for the
+organisation. Inside `deferred()` (a save with its links, a merge) each document is written once, at the end. Code that writes records past these (bulk_create, raw SQL) calls `refresh` for the
 ids it wrote, as the demo generator does. `refresh` writes only documents that changed, with plain
 UPDATEs: no history rows, no version bump (the document is derived, like an index).
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.apps import apps as global_apps
@@ -136,7 +138,38 @@ def _records_naming(instance, lookups):
 
 def _refresh_each(records):
     for label, ids in records.items():
+        _refresh_soon(label, ids)
+
+
+_pending = ContextVar("search_documents_pending", default=None)
+
+
+@contextmanager
+def deferred():
+    """Write the documents the block's saves and links ask for once, when it ends without an error.
+
+    A consultation's save asked up to six times (the save, each link set, the history entry's
+    re-sent post_save); a merge once per moved record and link.
+    """
+    if _pending.get() is not None:  # an outer block writes them
+        yield
+        return
+    pending = {}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    for label, ids in pending.items():
         refresh(label, ids)
+
+
+def _refresh_soon(label, ids):
+    pending = _pending.get()
+    if pending is None:
+        refresh(label, ids)
+    else:
+        pending.setdefault(label, set()).update(ids)
 
 
 # --- Signals -------------------------------------------------------------------------------------
@@ -158,14 +191,14 @@ def _own_fields(spec):
 def _record_saved(sender, instance, raw=False, update_fields=None, **_kwargs):
     spec = _spec(sender._meta.label)
     if not raw and _touches(update_fields, _own_fields(spec)):
-        refresh(spec.model, [instance.pk])
+        _refresh_soon(spec.model, [instance.pk])
 
 
 def _links_changed(sender, instance, action, reverse, model, pk_set, **_kwargs):
     """A record's links (topics, advisors, organisations) changed, from either side of the link."""
     if not reverse:
         if action in ("post_add", "post_remove", "post_clear"):
-            refresh(type(instance)._meta.label, [instance.pk])
+            _refresh_soon(type(instance)._meta.label, [instance.pk])
         return
     label = model._meta.label  # the document's model, seen from the linked name's side
     if action == "pre_clear":
@@ -175,9 +208,9 @@ def _links_changed(sender, instance, action, reverse, model, pk_set, **_kwargs):
             sender.objects.filter(**{field: instance.pk}).values_list(f"{owner}_id", flat=True)
         )
     elif action == "post_clear":
-        refresh(label, getattr(instance, "_search_links_cleared", []))
+        _refresh_soon(label, getattr(instance, "_search_links_cleared", []))
     elif action in ("post_add", "post_remove"):
-        refresh(label, pk_set or [])
+        _refresh_soon(label, pk_set or [])
 
 
 def _name(sender):

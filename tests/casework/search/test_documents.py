@@ -10,6 +10,7 @@ from casework.privacy.erasure import organisation_anonymise
 from casework.search import documents
 from casework.search import query as search_query
 from casework.search.query import matching_cases, matching_consultations, matching_events
+from casework.search.text import normalise
 from organisations.services import organisation_merge
 from tests.factories import ConsultationFactory, OrganisationFactory, UserFactory
 
@@ -38,6 +39,17 @@ def consultation(unit_mo):
     )  # fmt: skip
 
 
+def in_case(consultation, title, **fields):
+    """A new case of the consultation's organisation, with the consultation in it."""
+    case = Case.objects.create(
+        unit=consultation.unit, organisation=consultation.organisation, title=title, goal=CaseGoal.objects.first(),
+        opened_on=datetime.date(2026, 3, 1), **fields,
+    )  # fmt: skip
+    consultation.case = case
+    consultation.save()
+    return case
+
+
 def test_the_document_holds_the_text_and_every_name_around_it(consultation):
     consultation.refresh_from_db()
     for part in ("kassenprufung", "athiopischer kulturverein", "wetzlar", "fordermittel", "cigdem sahin"):
@@ -54,16 +66,11 @@ def test_a_renamed_organisation_is_found_by_its_new_name_only(consultation):
     assert found("wetzlar") == []
 
 
-def test_a_renamed_topic_case_and_advisor_are_found_by_their_new_names(consultation, unit_mo):
+def test_a_renamed_topic_case_and_advisor_are_found_by_their_new_names(consultation):
     topic = consultation.topics.get()
     topic.name = "Vereinsgründung"
     topic.save()
-    case = Case.objects.create(
-        unit=unit_mo, organisation=consultation.organisation, title="Dachverband", goal=CaseGoal.objects.first(),
-        opened_on=datetime.date(2026, 3, 1),
-    )  # fmt: skip
-    consultation.case = case
-    consultation.save()
+    case = in_case(consultation, "Dachverband")
     case.title = "Landesverband"
     case.save()
     advisor = consultation.advisors.get()
@@ -88,13 +95,8 @@ def test_links_changed_from_either_side_change_the_document(consultation, unit_m
     assert found("weiss") == []
 
 
-def test_a_deleted_case_and_person_leave_the_document(consultation, unit_mo):
-    case = Case.objects.create(
-        unit=unit_mo, organisation=consultation.organisation, title="Dachverband", goal=CaseGoal.objects.first(),
-        opened_on=datetime.date(2026, 3, 1),
-    )  # fmt: skip
-    consultation.case = case
-    consultation.save()
+def test_a_deleted_case_and_person_leave_the_document(consultation):
+    case = in_case(consultation, "Dachverband")
     assert found("dachverband") == [consultation]
     case.delete()
     assert found("dachverband") == []
@@ -152,12 +154,9 @@ def events_found(text):
     return list(matching_events(Event.objects.all(), text))
 
 
-def test_a_case_is_found_by_its_organisation_and_person_responsible_and_follows_them(consultation, unit_mo):
+def test_a_case_is_found_by_its_organisation_and_person_responsible_and_follows_them(consultation):
     advisor = consultation.advisors.get()
-    case = Case.objects.create(
-        unit=unit_mo, organisation=consultation.organisation, title="Dachverband", goal=CaseGoal.objects.first(),
-        opened_on=datetime.date(2026, 3, 1), responsible=advisor, description="Satzung überarbeiten",
-    )  # fmt: skip
+    case = in_case(consultation, "Dachverband", responsible=advisor, description="Satzung überarbeiten")
     assert cases_found("dachverband athiopischer wetzlar cigdem sahin satzung uberarbeiten") == [case]
     organisation = consultation.organisation
     organisation.name = "Eritreische Gemeinde"
@@ -192,3 +191,15 @@ def test_an_event_is_found_by_its_topics_and_organisations_and_follows_their_lin
     assert events_found("kurdischer") == [event]
     other.delete()
     assert events_found("kurdischer") == []
+
+
+def test_a_save_with_its_links_writes_the_document_once(unit_mo, monkeypatch):
+    """The save, each link set and the history entry's post_save ask for it; deferred() writes it once."""
+    written = []
+    real = documents.refresh
+    monkeypatch.setattr(documents, "refresh", lambda label, ids, **kw: written.append(label) or real(label, ids, **kw))
+    advisors = [UserFactory(), UserFactory()]
+    consultation = ConsultationFactory(unit=unit_mo, advisors=advisors, summary="Vorstandswahl")
+    assert written == ["casework.Consultation"]
+    assert found("vorstandswahl") == [consultation]
+    assert normalise(advisors[1].last_name) in Consultation.objects.get(pk=consultation.pk).search_text
