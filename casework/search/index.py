@@ -63,12 +63,6 @@ def compact_sqlite_index() -> None:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608 – constant names
 
 
-def _fts_phrases(terms):
-    """An FTS5 query for every term long enough for the trigram table, each a quoted phrase (a substring)."""
-    indexed = [term for term in terms if len(term) >= TRIGRAM]
-    return " AND ".join('"{}"'.format(term.replace('"', '""')) for term in indexed), indexed
-
-
 def consultations_containing(terms, limit):
     """On SQLite, the ids of the consultations whose search column contains every word, read from the
     index, if fewer than `limit`; else None (also where every word is shorter than a trigram). The ids

@@ -39,8 +39,12 @@ def _own(term):
     return Q(search_text__contains=term)
 
 
+def _terms(query):
+    return list(dict.fromkeys(_as_query(query).terms))
+
+
 def _all_terms(queryset, query):
-    for term in dict.fromkeys(_as_query(query).terms):
+    for term in _terms(query):
         queryset = queryset.filter(_own(term))
     return queryset
 
@@ -55,7 +59,7 @@ def matching_consultations(queryset, query):
     of ids first would take longer. SQLite needs the choice made here; PostgreSQL's planner makes it
     (casework/search/index.py).
     """
-    terms = list(dict.fromkeys(_as_query(query).terms))
+    terms = _terms(query)
     if not terms:
         return queryset
     ids = consultations_containing(terms, RARE)
