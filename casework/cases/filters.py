@@ -54,12 +54,12 @@ class CaseFilter(ListFilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         unit_ids = access.unit_ids_for(user, Action.VIEW)
-        self.responsible = sorted(access.advisors_of(unit_ids), key=by_person_name)
+        responsible = sorted(access.advisors_of(unit_ids), key=by_person_name)
         goals = CaseGoal.objects.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True)).select_related("unit")
         choices = {
             "unit": [(u.pk, str(u)) for u in access.units_for(user, Action.VIEW)],
             "goal": [(g.pk, g.name if len(unit_ids) < 2 or not g.unit_id else f"{g} ({g.unit})") for g in goals],
-            "responsible": [(u.pk, person_label(u)) for u in self.responsible],
+            "responsible": [(u.pk, person_label(u)) for u in responsible],
             "region": [(r.pk, str(r)) for r in Region.objects.order_by(german("name"))],
         }
         for name, options in choices.items():

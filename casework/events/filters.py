@@ -51,8 +51,8 @@ class EventFilter(ListFilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["unit"].extra["choices"] = [(u.pk, str(u)) for u in access.units_for(user, Action.VIEW)]
-        self.topics = list(access.topics_visible_to(user).order_by("unit_id", "position"))
-        self.filters["topic"].extra["choices"] = [(t.pk, str(t)) for t in self.topics]
+        topics = access.topics_visible_to(user).order_by("unit_id", "position")
+        self.filters["topic"].extra["choices"] = [(t.pk, str(t)) for t in topics]
         self.filters["region"].extra["choices"] = [(r.pk, str(r)) for r in Region.objects.order_by(german("name"))]
 
     def filter_status(self, queryset, name, value):

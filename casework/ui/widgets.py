@@ -43,9 +43,7 @@ def render_select(bound_field, attrs):
     choices = list(widget.choices)
     if any(isinstance(label, (list, tuple)) for _value, label in choices):
         return None
-    final = widget.build_attrs(widget.attrs, bound_field.build_widget_attrs(attrs, widget))
-    if bound_field.auto_id and "id" not in widget.attrs:
-        final.setdefault("id", bound_field.auto_id)
+    final = _final_attrs(bound_field, attrs)
     if widget.allow_multiple_selected:
         final["multiple"] = True
     chosen = set(widget.format_value(bound_field.value()))
@@ -64,14 +62,21 @@ def render_input(bound_field, attrs):
     """A plain <input> (text, date, number …) built in Python, as Django's input.html renders it:
     the filter card's three inputs took ~1 ms of a list page through the widget templates."""
     widget = bound_field.field.widget
-    final = widget.build_attrs(widget.attrs, bound_field.build_widget_attrs(attrs, widget))
-    if bound_field.auto_id and "id" not in widget.attrs:
-        final.setdefault("id", bound_field.auto_id)
+    final = _final_attrs(bound_field, attrs)
     value = widget.format_value(bound_field.value())
     shown = format_html(' value="{}"', value) if value is not None else ""
     return format_html(
         '<input type="{}" name="{}"{}{}>', widget.input_type, bound_field.html_name, shown, _attributes(final)
     )
+
+
+def _final_attrs(bound_field, attrs):
+    """The widget's attributes as BoundField.as_widget passes them to its template (id included)."""
+    widget = bound_field.field.widget
+    final = widget.build_attrs(widget.attrs, bound_field.build_widget_attrs(attrs, widget))
+    if bound_field.auto_id and "id" not in widget.attrs:
+        final.setdefault("id", bound_field.auto_id)
+    return final
 
 
 def _attributes(attrs):
