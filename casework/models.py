@@ -749,3 +749,4 @@ from casework.audit.models import AccessEvent  # noqa: E402, F401
 from casework.dashboard import models as dashboard_models  # noqa: E402, F401
 from casework.guides import models as guides_models  # noqa: E402, F401
 from casework.imports import models as imports_models  # noqa: E402, F401
+from casework.ui import models as ui_models  # noqa: E402, F401

@@ -2,19 +2,15 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework import access
-from casework.access import Action
-from casework.models import Case, CaseGoal
-from casework.search.ordering import by_person_name, german
+from casework.models import Case
 from casework.search.query import matching_cases
+from casework.ui.choices import choices_for
 from casework.ui.filters import ListFilterSet
-from casework.ui.labels import person_label
-from organisations.models import Region
 
 MAX_IDLE_DAYS = 36500
 
@@ -53,16 +49,13 @@ class CaseFilter(ListFilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        unit_ids = access.unit_ids_for(user, Action.VIEW)
-        responsible = sorted(access.advisors_of(unit_ids), key=by_person_name)
-        goals = CaseGoal.objects.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True)).select_related("unit")
-        choices = {
-            "unit": [(u.pk, str(u)) for u in access.units_for(user, Action.VIEW)],
-            "goal": [(g.pk, g.name if len(unit_ids) < 2 or not g.unit_id else f"{g} ({g.unit})") for g in goals],
-            "responsible": [(u.pk, person_label(u)) for u in responsible],
-            "region": [(r.pk, str(r)) for r in Region.objects.order_by(german("name"))],
-        }
-        for name, options in choices.items():
+        choices = choices_for(user)
+        for name, options in (
+            ("unit", choices.units),
+            ("goal", choices.goals),
+            ("responsible", choices.people),
+            ("region", choices.regions),
+        ):
             self.filters[name].extra["choices"] = options
 
     def filter_idle(self, queryset, name, value):

@@ -4,16 +4,13 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from casework import access
-from casework.access import Action
 from casework.models import Consultation
-from casework.search.ordering import by_person_name, german
 from casework.search.query import matching_consultations
 from casework.sql import Unindexed
+from casework.ui.choices import choices_for
 from casework.ui.filters import DATE_WIDGET, DateFilter, IdFilter, ListFilterSet
-from casework.ui.labels import person_label
 from casework.ui.widgets import PickerSelect
 from organisations.labels import organisation_label
-from organisations.models import Region
 
 
 class ConsultationFilter(ListFilterSet):
@@ -56,16 +53,13 @@ class ConsultationFilter(ListFilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        unit_ids = access.unit_ids_for(user, Action.VIEW)
-        advisors = sorted(access.advisors_of(unit_ids).only("first_name", "last_name", "username"), key=by_person_name)
-        # Plain values where a label is all the card needs: no model objects to build on every list page.
-        choices = {
-            "unit": list(access.units_for(user, Action.VIEW).values_list("pk", "short_name")),
-            "advisor": [(u.pk, person_label(u)) for u in advisors],
-            "topic": list(access.topics_visible_to(user).order_by("unit_id", "position").values_list("pk", "name")),
-            "region": list(Region.objects.order_by(german("name")).values_list("pk", "name")),
-        }
-        for name, options in choices.items():
+        choices = choices_for(user)
+        for name, options in (
+            ("unit", choices.units),
+            ("advisor", choices.people),
+            ("topic", choices.topics),
+            ("region", choices.regions),
+        ):
             self.filters[name].extra["choices"] = options
         self.form.fields["organisation"].widget.choices = self._organisation_choice()
 

@@ -4,13 +4,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework import access
-from casework.access import Action
 from casework.models import Event
-from casework.search.ordering import german
 from casework.search.query import matching_events
+from casework.ui.choices import choices_for
 from casework.ui.filters import DATE_WIDGET, DateFilter, IdFilter, ListFilterSet
-from organisations.models import Region
 
 # Planned events whose date has passed: their status still has to be set (held or cancelled).
 OVERDUE = "overdue"
@@ -50,10 +47,9 @@ class EventFilter(ListFilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["unit"].extra["choices"] = [(u.pk, str(u)) for u in access.units_for(user, Action.VIEW)]
-        topics = access.topics_visible_to(user).order_by("unit_id", "position")
-        self.filters["topic"].extra["choices"] = [(t.pk, str(t)) for t in topics]
-        self.filters["region"].extra["choices"] = [(r.pk, str(r)) for r in Region.objects.order_by(german("name"))]
+        choices = choices_for(user)
+        for name, options in (("unit", choices.units), ("topic", choices.topics), ("region", choices.regions)):
+            self.filters[name].extra["choices"] = options
 
     def filter_status(self, queryset, name, value):
         if value == OVERDUE:

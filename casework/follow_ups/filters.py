@@ -4,11 +4,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from casework import access
-from casework.access import Action
 from casework.models import FollowUp
+from casework.ui.choices import choices_for
 from casework.ui.filters import DATE_WIDGET, DateFilter, ListFilterSet
-from casework.ui.labels import person_label
 
 
 class FollowUpFilter(ListFilterSet):
@@ -26,9 +24,9 @@ class FollowUpFilter(ListFilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        unit_ids = access.unit_ids_for(user, Action.VIEW)
-        self.filters["unit"].extra["choices"] = [(u.pk, str(u)) for u in access.units_for(user, Action.VIEW)]
-        self.filters["person"].extra["choices"] = [(u.pk, person_label(u)) for u in access.advisors_of(unit_ids)]
+        choices = choices_for(user)
+        self.filters["unit"].extra["choices"] = choices.units
+        self.filters["person"].extra["choices"] = choices.people
 
     def filter_unit(self, queryset, name, unit_id):
         # A joint consultation's follow-ups belong to both units.
