@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -17,6 +18,20 @@ from casework.search.forms import SearchForm
 from casework.search.ordering import german
 
 PER_GROUP = 5
+# Only what a result line shows: a consultation's search document alone is longer than the rest of the row.
+CONSULTATION_COLUMNS = ("date", "summary", "organisation__name", "unit__short_name", "shared_with__short_name")
+
+
+@dataclass(frozen=True)
+class Line:
+    """What one result shows, prepared here: rendered by one template loop for every kind of record
+    (five kinds of line chosen per row in the template cost ~0.1 ms a row)."""
+
+    url: str
+    title: str
+    details: str = ""
+    badge: str = ""
+    excerpt: str = ""
 
 
 @dataclass
@@ -26,14 +41,47 @@ class Group:
     key: str
     title: str
     records: list
+    lines: list[Line]
     has_more: bool
     list_url: str | None
 
 
-def _group(key, title, queryset: QuerySet, list_name=None, query_text=""):
-    records = list(queryset[: PER_GROUP + 1])
+def _group(key, title, queryset: QuerySet, line, list_name=None, query_text=""):
+    found = list(queryset[: PER_GROUP + 1])
+    records = found[:PER_GROUP]
     list_url = f"{reverse(list_name)}?{urlencode({'q': query_text})}" if list_name else None
-    return Group(key, title, records[:PER_GROUP], len(records) > PER_GROUP, list_url)
+    return Group(key, title, records, [line(record) for record in records], len(found) > PER_GROUP, list_url)
+
+
+def _details(*parts):
+    return ", ".join(part for part in parts if part)
+
+
+def _organisation_line(organisation):
+    url = reverse("organisations:organisation_detail", args=[organisation.pk])
+    return Line(url, organisation.name, _details(organisation.municipality, organisation.region.name))
+
+
+def _contact_line(contact):
+    url = reverse("organisations:organisation_detail", args=[contact.organisation_id])
+    return Line(url, contact.name, _details(contact.function, contact.organisation.name))
+
+
+def _consultation_line(consultation):
+    url = reverse("casework:consultation_detail", args=[consultation.pk])
+    units = str(consultation.unit) + (f" + {consultation.shared_with}" if consultation.shared_with_id else "")
+    title = f"{consultation.organisation.name} – {consultation.date:%d.%m.%Y}"
+    return Line(url, title, badge=units, excerpt=Truncator(consultation.summary).chars(160))
+
+
+def _case_line(case):
+    url = reverse("casework:case_detail", args=[case.pk])
+    return Line(url, case.title, _details(case.organisation.name, case.get_status_display()))
+
+
+def _event_line(event):
+    url = reverse("casework:event_detail", args=[event.pk])
+    return Line(url, event.title, _details(f"{event.date:%d.%m.%Y}", event.get_kind_display()))
 
 
 def _groups(user, text):
@@ -47,21 +95,30 @@ def _groups(user, text):
         _group(
             "organisations",
             _("Organisationen"),
-            search.matching_organisations(organisations, query).select_related("region"),
+            search.matching_organisations(organisations, query)
+            .select_related("region")
+            .only("name", "municipality", "region__name"),
+            _organisation_line,
             "organisations:organisation_list",
             text,
         ),
         _group(
             "contacts",
             _("Ansprechpersonen"),
-            search.matching_contacts(contacts, query).select_related("organisation").order_by(german("name"), "id"),
+            search.matching_contacts(contacts, query)
+            .select_related("organisation")
+            .only("name", "function", "organisation__name")
+            .order_by(german("name"), "id"),
+            _contact_line,
         ),
         _group(
             "consultations",
             _("Beratungen"),
             search.matching_consultations(access.consultations_visible_to(user), query)
             .select_related("organisation", "unit", "shared_with")
+            .only(*CONSULTATION_COLUMNS)
             .order_by("-date", "-id"),
+            _consultation_line,
             "casework:consultation_list",
             text,
         ),
@@ -69,8 +126,10 @@ def _groups(user, text):
             "cases",
             _("Beratungsprozesse"),
             search.matching_cases(access.cases_visible_to(user), query)
-            .select_related("organisation", "unit")
+            .select_related("organisation")
+            .only("title", "status", "organisation__name")
             .order_by("-opened_on", "-id"),
+            _case_line,
             "casework:case_list",
             text,
         ),
@@ -78,8 +137,9 @@ def _groups(user, text):
             "events",
             _("Veranstaltungen"),
             search.matching_events(access.events_visible_to(user), query)
-            .select_related("unit")
+            .only("title", "date", "kind")
             .order_by("-date", "-id"),
+            _event_line,
             "casework:event_list",
             text,
         ),
