@@ -296,6 +296,44 @@ def test_the_global_search_groups_what_it_finds_by_kind(client, people, records,
 
 
 @pytest.mark.django_db
+def test_each_kind_of_result_line_shows_its_link_and_details_escaped(client, people, unit_mo, unit_lots):
+    name = '<b>Şahin & "Söhne"</b> جمعية'
+    organisation = OrganisationFactory(units=[unit_mo], name=name, municipality="Gießen")
+    contact = ContactPerson.objects.create(
+        organisation=organisation, name="Çiğdem Şahin", function="Kassenwartin", consent_date=DAY
+    )
+    consultation = ConsultationFactory(
+        unit=unit_mo, shared_with=unit_lots, organisation=organisation, date=DAY, summary="Şahin: " + "lang " * 60
+    )
+    case = Case.objects.create(
+        unit=unit_mo, organisation=organisation, title="Satzung Şahin", goal=CaseGoal.objects.first(), opened_on=DAY
+    )
+    event = Event.objects.create(unit=unit_mo, title="Fachtag Şahin", kind="conference", date=DAY, format="online")
+    client.force_login(people["coordinator_mo"])
+    html = client.get(reverse("casework:search"), {"q": "sahin"}).content.decode()
+    escaped = "&lt;b&gt;Şahin &amp; &quot;Söhne&quot;&lt;/b&gt; جمعية"
+    assert "<b>Şahin" not in html
+    day = DAY.strftime("%d.%m.%Y")
+    organisation_url = reverse("organisations:organisation_detail", args=[organisation.pk])
+    expected = [
+        f'<a href="{organisation_url}">{escaped}</a>',
+        f'<span class="text-body-secondary">Gießen, {organisation.region.name}</span>',
+        f'<a href="{organisation_url}">{contact.name}</a>',
+        f'<span class="text-body-secondary">Kassenwartin, {escaped}</span>',
+        f'<a href="{reverse("casework:consultation_detail", args=[consultation.pk])}">{escaped} – {day}</a>',
+        f'<span class="badge text-bg-light">{unit_mo.short_name} + {unit_lots.short_name}</span>',
+        f'<div class="small text-body-secondary">Şahin: {"lang " * 30}',
+        f'<a href="{reverse("casework:case_detail", args=[case.pk])}">Satzung Şahin</a>',
+        f'<span class="text-body-secondary">{escaped}, {case.get_status_display()}</span>',
+        f'<a href="{reverse("casework:event_detail", args=[event.pk])}">Fachtag Şahin</a>',
+        f'<span class="text-body-secondary">{day}, {event.get_kind_display()}</span>',
+    ]
+    for fragment in expected:
+        assert fragment in html
+    assert "lang " * 33 not in html  # the summary is cut to 160 characters
+
+
+@pytest.mark.django_db
 def test_the_global_search_shows_a_few_per_kind_and_links_to_the_list(client, people, unit_mo):
     organisation = OrganisationFactory(units=[unit_mo], name="Verein Lahnblick")
     ConsultationFactory.create_batch(PER_GROUP + 1, unit=unit_mo, organisation=organisation)
