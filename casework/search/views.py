@@ -59,7 +59,10 @@ def _details(*parts):
 
 def _organisation_line(organisation):
     url = reverse("organisations:organisation_detail", args=[organisation.pk])
-    return Line(url, organisation.name, _details(organisation.municipality, organisation.region.name))
+    region = organisation.region.name
+    # A town that is its own Kreis (Offenbach am Main) is named once.
+    places = [organisation.municipality] + ([region] if region != organisation.municipality else [])
+    return Line(url, organisation.name, _details(*places))
 
 
 def _contact_line(contact):

@@ -334,6 +334,15 @@ def test_each_kind_of_result_line_shows_its_link_and_details_escaped(client, peo
 
 
 @pytest.mark.django_db
+def test_a_town_that_is_its_own_kreis_is_named_once(client, people, unit_mo):
+    offenbach = Region.objects.get(name="Offenbach am Main", valid_until__isnull=True)
+    OrganisationFactory(units=[unit_mo], name="Lahnblick e.V.", municipality="Offenbach am Main", region=offenbach)
+    client.force_login(people["coordinator_mo"])
+    html = client.get(reverse("casework:search"), {"q": "lahnblick"}).content.decode()
+    assert '<span class="text-body-secondary">Offenbach am Main</span>' in html
+
+
+@pytest.mark.django_db
 def test_the_global_search_shows_a_few_per_kind_and_links_to_the_list(client, people, unit_mo):
     organisation = OrganisationFactory(units=[unit_mo], name="Verein Lahnblick")
     ConsultationFactory.create_batch(PER_GROUP + 1, unit=unit_mo, organisation=organisation)
