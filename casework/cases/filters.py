@@ -50,13 +50,7 @@ class CaseFilter(ListFilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         choices = choices_for(user)
-        for name, options in (
-            ("unit", choices.units),
-            ("goal", choices.goals),
-            ("responsible", choices.people),
-            ("region", choices.regions),
-        ):
-            self.filters[name].extra["choices"] = options
+        self.offer(unit=choices.units, goal=choices.goals, responsible=choices.people, region=choices.regions)
 
     def filter_idle(self, queryset, name, value):
         if value is None:

@@ -16,8 +16,9 @@ from organisations.labels import organisation_label
 class ConsultationFilter(ListFilterSet):
     """Filters for the consultation list; every choice is scoped to what the person may see.
 
-    Catalogue filters are plain choice filters filled once per request: validating a value
-    then needs no extra query, and the queryset is scoped anyway, so a foreign id finds nothing.
+    Catalogue filters are plain choice filters filled from the cached choices of the person's units
+    (casework/ui/choices.py): validating a value needs no query, and the queryset is scoped anyway,
+    so a foreign id finds nothing.
     """
 
     date_from = DateFilter(field_name="date", lookup_expr="gte", label=_("von"), widget=DATE_WIDGET)
@@ -54,13 +55,7 @@ class ConsultationFilter(ListFilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         choices = choices_for(user)
-        for name, options in (
-            ("unit", choices.units),
-            ("advisor", choices.people),
-            ("topic", choices.topics),
-            ("region", choices.regions),
-        ):
-            self.filters[name].extra["choices"] = options
+        self.offer(unit=choices.units, advisor=choices.people, topic=choices.topics, region=choices.regions)
         self.form.fields["organisation"].widget.choices = self._organisation_choice()
 
     def _organisation_choice(self):

@@ -48,8 +48,7 @@ class EventFilter(ListFilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         choices = choices_for(user)
-        for name, options in (("unit", choices.units), ("topic", choices.topics), ("region", choices.regions)):
-            self.filters[name].extra["choices"] = options
+        self.offer(unit=choices.units, topic=choices.topics, region=choices.regions)
 
     def filter_status(self, queryset, name, value):
         if value == OVERDUE:

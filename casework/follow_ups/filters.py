@@ -25,8 +25,7 @@ class FollowUpFilter(ListFilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         choices = choices_for(user)
-        self.filters["unit"].extra["choices"] = choices.units
-        self.filters["person"].extra["choices"] = choices.people
+        self.offer(unit=choices.units, person=choices.people)
 
     def filter_unit(self, queryset, name, unit_id):
         # A joint consultation's follow-ups belong to both units.

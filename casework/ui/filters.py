@@ -39,6 +39,11 @@ class ListFilterSet(django_filters.FilterSet):
 
     columns: dict[str, int] = {}
 
+    def offer(self, **choices):
+        """Fill choice filters with (value, label) pairs, e.g. the cached ones of casework/ui/choices.py."""
+        for name, options in choices.items():
+            self.filters[name].extra["choices"] = options
+
     def layout(self):
         """(bound field, width, widget HTML with Bootstrap's classes) per visible field, in card order.
 
