@@ -306,13 +306,11 @@ def get_contact_for(user, pk, action: Action = Action.VIEW) -> ContactPerson:
 
 def topics_selectable_for(unit_ids, *, keep=()):
     """The units' active topics plus joint ones; `keep` preserves retired topics already chosen."""
-    return Topic.objects.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True)).filter(
-        Q(retired_at__isnull=True) | Q(pk__in=[t.pk for t in keep])
-    )
+    return Topic.objects.for_units(unit_ids).filter(Q(retired_at__isnull=True) | Q(pk__in=[t.pk for t in keep]))
 
 
 def topics_visible_to(user):
-    return Topic.objects.filter(Q(unit_id__in=unit_ids_for(user, Action.VIEW)) | Q(unit__isnull=True))
+    return Topic.objects.for_units(unit_ids_for(user, Action.VIEW))
 
 
 def advisors_of(unit_ids):

@@ -83,6 +83,10 @@ class TopicQuerySet(models.QuerySet):
         """The unit's own topics plus the joint ones."""
         return self.filter(Q(unit=unit) | Q(unit__isnull=True))
 
+    def for_units(self, unit_ids):
+        """The units' own entries plus the joint ones."""
+        return self.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True))
+
 
 class Topic(models.Model):
     """A consultation topic of one unit's catalogue, or a joint topic (no unit)."""

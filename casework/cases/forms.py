@@ -86,7 +86,7 @@ class CaseForm(ConcurrencySafeForm, forms.ModelForm):
         limit_picker_choices(self.fields["organisation"], self._selected_organisation())
 
         self.fields["goal"].queryset = (
-            CaseGoal.objects.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True))
+            CaseGoal.objects.for_units(unit_ids)
             .filter(Q(retired_at__isnull=True) | Q(pk=case.goal_id or 0))
             .select_related("unit")
             .order_by(F("unit_id").asc(nulls_last=True), "position", "name")

@@ -21,7 +21,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection, connections
-from django.db.models import Q
 from guardian.models import GroupObjectPermission
 
 from casework import access
@@ -73,15 +72,11 @@ def _version():
 
 def _build(unit_ids) -> Choices:
     people = sorted(access.advisors_of(unit_ids).only("first_name", "last_name", "username"), key=by_person_name)
-    goals = CaseGoal.objects.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True)).select_related("unit")
+    goals = CaseGoal.objects.for_units(unit_ids).select_related("unit")
     return Choices(
         units=list(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "short_name")),
         people=[(person.pk, person_label(person)) for person in people],
-        topics=list(
-            Topic.objects.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True))
-            .order_by("unit_id", "position")
-            .values_list("pk", "name")
-        ),
+        topics=list(Topic.objects.for_units(unit_ids).order_by("unit_id", "position").values_list("pk", "name")),
         # With both units in view, a unit's own goal says whose it is.
         goals=[(g.pk, g.name if len(unit_ids) < 2 or not g.unit_id else f"{g} ({g.unit})") for g in goals],
         regions=list(Region.objects.order_by(german("name")).values_list("pk", "name")),
