@@ -7,11 +7,17 @@ content table (it stores only the index, not a second copy of the text) kept cur
 The table and its triggers are (re)made after every `migrate`, not in a migration: on SQLite,
 Django rebuilds a table for many schema changes (new table, copy, drop old), and dropping the old
 table drops its triggers; a later migration would silently stop the index from following edits.
+
+Words too frequent for a lookup (casework/search/query.py, RARE) are tested row by row in list order.
+On SQLite that walk reads covering indexes made here as well (a Django rebuild would drop them too):
+each holds a list's sort keys with the search column, so the walk reads neither the wide table rows
+nor their overflow pages. PostgreSQL's planner does not need them.
 """
 
 from django.db import connection, connections
 
 from casework.models import Consultation
+from organisations.models import Organisation
 
 FTS_TABLE = "casework_consultation_fts"
 TRIGRAM = 3  # FTS5's trigram tokenizer cannot look up shorter words; those are scanned
@@ -25,8 +31,18 @@ _TRIGGERS = {
 }
 
 
+# Measured at 100,000 consultations: the ids of a frequent word's matches up to the capped count
+# ('Satzung', 6 % of the rows) 2.4 → 1.2 ms; an organisation search that finds none 1.6 → 0.5 ms.
+# The price: ~11 % more database (a second copy of the consultations' search column).
+LIST_ORDER_INDEXES = {
+    "consultation_search_order_idx": (Consultation, '"date" DESC, "id" DESC, "unit_id", "search_text"'),
+    "organisation_search_order_idx": (Organisation, '"name_sort", "name", "id", "search_text"'),
+}
+
+
 def ensure_sqlite_index(using="default", **_kwargs):
-    """Create the FTS5 table and its triggers where missing, and fill it if any trigger was missing.
+    """Create the FTS5 table, its triggers and the list-order indexes where missing, and fill the FTS5
+    table if any trigger was missing.
 
     Connected to post_migrate; cheap when everything is in place (one look at sqlite_master).
     """
@@ -36,8 +52,11 @@ def ensure_sqlite_index(using="default", **_kwargs):
     table = Consultation._meta.db_table
     names = {f"{FTS_TABLE}_{suffix}" for suffix in _TRIGGERS}
     with database.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE %s", [f"{FTS_TABLE}%"])
+        cursor.execute("SELECT name FROM sqlite_master")
         present = {row[0] for row in cursor.fetchall()}
+        for name, (model, columns) in LIST_ORDER_INDEXES.items():
+            if name not in present:
+                cursor.execute(f'CREATE INDEX "{name}" ON "{model._meta.db_table}" ({columns})')  # constant names
         if present >= names | {FTS_TABLE}:
             return
         cursor.execute(

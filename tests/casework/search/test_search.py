@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
+from casework import access
 from casework.models import Case, CaseGoal, Consultation, Event, Topic
 from casework.search import index
 from casework.search import query as search_query
@@ -208,6 +209,38 @@ def test_the_sqlite_text_index_is_rebuilt_when_a_migration_dropped_its_triggers(
     assert list(matching_consultations(Consultation.objects.all(), "kassen")) == [missed]
     ConsultationFactory(unit=unit_mo, summary="Kassenbericht", agreements="")
     assert matching_consultations(Consultation.objects.all(), "kassen").count() == 2
+
+
+def _query_plan(queryset):
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return " / ".join(row[-1] for row in cursor.fetchall())
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the list-order indexes are made on SQLite only")
+def test_sqlite_tests_frequent_words_in_list_order_from_covering_indexes_also_after_a_table_rebuild(
+    people, monkeypatch
+):
+    """A frequent word is tested row by row in list order: from an index holding the sort keys and the search
+    column, not from the wide table rows. A Django table rebuild drops indexes it does not know of."""
+    monkeypatch.setattr(search_query, "RARE", 0)  # every word counts as frequent
+    coordinator = people["coordinator_mo"]
+    consultations = matching_consultations(access.consultations_visible_to(coordinator), "satzung")
+    organisations = matching_organisations(access.organisations_visible_to(coordinator), "satzung")
+    walks = {
+        "consultation_search_order_idx": consultations.order_by("-date", "-id").values_list("pk"),
+        "organisation_search_order_idx": organisations.values_list("pk"),
+    }
+    for name, queryset in walks.items():
+        assert f"COVERING INDEX {name}" in _query_plan(queryset)
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP INDEX "{name}"')
+        assert name not in _query_plan(queryset)
+    index.ensure_sqlite_index()  # what post_migrate does after every migrate
+    for name, queryset in walks.items():
+        assert f"COVERING INDEX {name}" in _query_plan(queryset)
 
 
 def _index_segments():
