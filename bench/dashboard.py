@@ -51,7 +51,7 @@ def main():
 
     User = get_user_model()
     user = User.objects.get(username=args.username)
-    yardsticks = pages.comparison_pages(user, User.objects.get(username=pages.ADMIN))
+    yardsticks = pages.comparison_pages(user, User.objects.get(username=pages.SUPERUSER))
     reference, admin_first, _admin_last = yardsticks  # the admin's last page is not needed here
     measured = [reference, admin_first, *dashboard_pages(user)]
     results = pages.measure_interleaved(measured, repeat=args.repeat, warmup=args.warmup)

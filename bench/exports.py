@@ -28,7 +28,9 @@ RSS_SLACK_KB = 8 * 1024
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000, help="N: the smaller size (default 10000; also 10×N)")
-    parser.add_argument("--as", dest="username", default=pages.ADMIN, help="who exports (default admin: both units)")
+    parser.add_argument(
+        "--as", dest="username", default=pages.SUPERUSER, help="who exports (default admin: both units)"
+    )
     parser.add_argument(
         "--list", dest="list_name", default="consultations", help="which list (casework.exports.lists.LISTS)"
     )

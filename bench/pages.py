@@ -32,7 +32,7 @@ GOAL_QUERIES = 12
 GOAL_REFERENCE_RATIO = 4  # a page's p95 at most this many times the bare reference page's
 GOAL_ADMIN_RATIO = 3  # the admin changelist's p95 at least this many times our list's
 COORDINATOR = "koordination-mo"
-ADMIN = "admin"
+SUPERUSER = "admin"  # the demo administrator (sees both units; opens the admin changelist)
 TRANSACTION_MARKERS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 LOADS = []  # 1-minute load average after each page: other processes on the machine inflate timings
 
@@ -222,7 +222,7 @@ def build_pages():
 
     User = get_user_model()
     coordinator = User.objects.get(username=COORDINATOR)
-    superuser = User.objects.get(username=ADMIN)
+    superuser = User.objects.get(username=SUPERUSER)
 
     visible = access.consultations_visible_to(coordinator)
     consultation_pages = max(1, math.ceil(visible.count() / settings.PAGE_SIZE))
