@@ -79,10 +79,6 @@ class TopicQuerySet(models.QuerySet):
     def active(self):
         return self.filter(retired_at__isnull=True)
 
-    def for_unit(self, unit):
-        """The unit's own topics plus the joint ones."""
-        return self.filter(Q(unit=unit) | Q(unit__isnull=True))
-
     def for_units(self, unit_ids):
         """The units' own entries plus the joint ones."""
         return self.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True))
