@@ -71,7 +71,7 @@ def tables_containing(marker: str) -> dict:
         if table == "django_session":
             columns.append(DECODED_SESSION)
         for row in rows:
-            for column, value in zip(columns, row, strict=False):
+            for column, value in zip(columns, row, strict=True):
                 if marker in value.lower() and (table, column) not in NOT_TEXT:
                     found.setdefault(table, set()).add(column)
     return found
