@@ -1,3 +1,5 @@
+from functools import partial
+
 import django_filters
 from django.db.models import Q
 from django.urls import reverse_lazy
@@ -5,12 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.models import Consultation
-from casework.search.query import matching_consultations
+from casework.search.query import first_consultation_ids, matching_consultations
 from casework.sql import Unindexed
 from casework.ui.choices import choices_for
 from casework.ui.filters import DATE_WIDGET, DateFilter, IdFilter, ListFilterSet
 from casework.ui.widgets import PickerSelect
 from organisations.labels import organisation_label
+
+# Filters that leave a small part of the list: SQLite reads that part through their indexes (an organisation's,
+# a person's, a topic's consultations) rather than every match of a frequent word from the text index.
+NARROWING = ("organisation", "advisor", "topic", "region")
 
 
 class ConsultationFilter(ListFilterSet):
@@ -68,6 +74,15 @@ class ConsultationFilter(ListFilterSet):
         # A joint consultation belongs to both units. Unindexed: SQLite then walks the date index in list order.
         units = queryset.alias(unit_column=Unindexed("unit_id"), shared_column=Unindexed("shared_with_id"))
         return units.filter(Q(unit_column=unit_id) | Q(shared_column=unit_id))
+
+    def searched_ids(self, queryset):
+        """For a text search: `first_ids(limit)` for the paginator, the first matches in list order from the
+        text index (casework/search/query.py); None without a search or with a narrowing filter."""
+        data = getattr(self.form, "cleaned_data", {})
+        if not data.get("q") or any(data.get(name) for name in NARROWING):
+            return None
+        dates = {"date_from": data.get("date_from"), "date_to": data.get("date_to")}
+        return partial(first_consultation_ids, queryset, data["q"], **dates)
 
     def filter_text(self, queryset, name, value):
         # Text, organisation (name, municipality), case, topics and advisors; accents and case ignored.

@@ -43,7 +43,8 @@ def consultation_list(request):
     # Counting matches of a text search means checking rows one by one: fewer are counted.
     searching = bool(getattr(filterset.form, "cleaned_data", {}).get("q"))
     if searching:
-        page = paginate(request, queryset, count_cap=SEARCH_COUNT_CAP, rows_by_id=_rows_by_id)
+        first_ids = filterset.searched_ids(queryset)
+        page = paginate(request, queryset, count_cap=SEARCH_COUNT_CAP, rows_by_id=_rows_by_id, first_ids=first_ids)
     else:
         page = paginate(request, queryset, count_cap=COUNT_CAP)
     page.object_list = with_names(page.object_list)

@@ -12,13 +12,10 @@ and only ever narrow it.
 
 from django.db.models import Q
 
-from casework.search.index import consultations_containing
+from casework.search.index import first_ids_in_list_order
 from casework.search.text import search_terms
 
 MAX_TERMS = 8  # more words rarely narrow further
-# Fewer consultations holding every word are looked up in the index (see matching_consultations). Above
-# it, at 100,000 consultations, reading in list order finds a page and the capped count within ~20,000 rows.
-RARE = 1000
 
 
 class Query:
@@ -53,19 +50,21 @@ def matching_consultations(queryset, query):
     """Consultations whose search document (casework/search/documents.py: its text and the names of
     its organisation, municipality, case, topics and advisors) contains every word.
 
-    Two plans. Few consultations hold all the words (fewer than RARE, their ids read from the index):
-    only those rows are read. Many: the rows are read in list order and each is tested, which finds
-    the first page and the capped count after a few hundred rows, while collecting tens of thousands
-    of ids first would take longer. SQLite needs the choice made here; PostgreSQL's planner makes it
-    (casework/search/index.py).
+    Exact on either database, and lazy: PostgreSQL's planner reads the trigram index or the list; on
+    SQLite, a list's first page and count come from first_consultation_ids.
     """
-    terms = _terms(query)
-    if not terms:
-        return queryset
-    ids = consultations_containing(terms, RARE)
-    if ids is not None:
-        queryset = queryset.filter(pk__in=ids)
     return _all_terms(queryset, query)
+
+
+def first_consultation_ids(queryset, query, limit, date_from=None, date_to=None):
+    """The ids of the first `limit` consultations of `queryset` (in list order) that contain every word,
+    read from SQLite's text index in list order (casework/search/index.py); None where the caller reads
+    `matching_consultations` instead: on PostgreSQL, and where every word is shorter than a trigram.
+
+    `queryset` is already narrowed by matching_consultations (each candidate is tested against it);
+    `date_from`/`date_to`, if the list has them, bound the part of the index read.
+    """
+    return first_ids_in_list_order(queryset, _terms(query), limit, date_from, date_to)
 
 
 def matching_cases(queryset, query):

@@ -94,6 +94,10 @@ def _groups(user, text):
         return []
     organisations = access.organisations_visible_to(user)
     contacts = access.contacts_visible_to(user)
+    consultations = search.matching_consultations(access.consultations_visible_to(user), query)
+    first = search.first_consultation_ids(consultations, query, PER_GROUP + 1)
+    if first is not None:  # SQLite: the first few in list order from the text index
+        consultations = consultations.filter(pk__in=first)
     return [
         _group(
             "organisations",
@@ -117,8 +121,7 @@ def _groups(user, text):
         _group(
             "consultations",
             _("Beratungen"),
-            search.matching_consultations(access.consultations_visible_to(user), query)
-            .select_related("organisation", "unit", "shared_with")
+            consultations.select_related("organisation", "unit", "shared_with")
             .only(*CONSULTATION_COLUMNS)
             .order_by("-date", "-id"),
             _consultation_line,

@@ -26,9 +26,10 @@ class TailPaginator(Paginator):
     Only for a total ordering (ending in the primary key), so both directions give the same rows.
     """
 
-    def __init__(self, *args, count_cap=None, first_page=False, rows_by_id=None, **kwargs):
+    def __init__(self, *args, count_cap=None, first_page=False, rows_by_id=None, first_ids=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.count_cap = count_cap
+        self.first_ids = first_ids
         self.first_page = first_page and isinstance(self.object_list, QuerySet)
         # With a cap: read the ids of every row up to the cap in one pass, then the page's rows by id.
         self.rows_by_id = rows_by_id if count_cap is not None and _ends_with_pk(self.object_list) else None
@@ -38,9 +39,12 @@ class TailPaginator(Paginator):
         """The ids in list order up to one past the cap: they give the count and every page within it.
 
         For a text search, where each row is checked against every word: counting and reading the
-        page would check the same rows twice (a rare word's candidates, or the list until the cap).
+        page would check the same rows twice. `first_ids(limit)`, if given, may read them from elsewhere
+        (a text index in list order); None from it means: from the list.
         """
-        return list(self.object_list.values_list("pk", flat=True)[: self.count_cap + 1])
+        limit = self.count_cap + 1
+        ids = self.first_ids(limit) if self.first_ids else None
+        return ids if ids is not None else list(self.object_list.values_list("pk", flat=True)[:limit])
 
     @cached_property
     def _head(self):
@@ -111,13 +115,14 @@ class TailPaginator(Paginator):
 MAX_PAGE = 1_000_000  # beyond any real list; keeps the count's LIMIT a small integer
 
 
-def paginate(request, queryset, *, count_cap=None, rows_by_id=None):
+def paginate(request, queryset, *, count_cap=None, rows_by_id=None, first_ids=None):
     """The requested page. With `count_cap`, counting stops that many rows past the page's start.
 
     A count of every row grows with the data (about half of the consultation list's time at 100,000
     records); beyond a few dozen pages an exact total helps no one. The cap moves with the page, so
     "weiter" always leads on; pages past the cap are counted exactly (and the last ones read backwards).
-    `rows_by_id(ids)`: the rows of these ids (already known to match), to read ids first: TailPaginator._ids.
+    `rows_by_id(ids)`: the rows of these ids (already known to match), to read ids first: TailPaginator._ids;
+    `first_ids(limit)`: where those ids may come from instead of the list.
     """
     number = request.GET.get("page")
     first_page = number in (None, "", "1")
@@ -126,7 +131,12 @@ def paginate(request, queryset, *, count_cap=None, rows_by_id=None):
         # Pages this deep are rare and read from the far end, which needs the exact count anyway.
         count_cap = None if start >= count_cap else start + count_cap
     paginator = TailPaginator(
-        queryset, settings.PAGE_SIZE, count_cap=count_cap, first_page=first_page, rows_by_id=rows_by_id
+        queryset,
+        settings.PAGE_SIZE,
+        count_cap=count_cap,
+        first_page=first_page,
+        rows_by_id=rows_by_id,
+        first_ids=first_ids,
     )
     return paginator.get_page(number)
 

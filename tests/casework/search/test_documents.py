@@ -8,24 +8,27 @@ from django.contrib.auth import get_user_model
 from casework.models import Case, CaseGoal, Consultation, Event, Topic
 from casework.privacy.erasure import organisation_anonymise
 from casework.search import documents
-from casework.search import query as search_query
-from casework.search.query import matching_cases, matching_consultations, matching_events
+from casework.search.query import matching_cases, matching_events
 from casework.search.text import normalise
 from organisations.services import organisation_merge
+from tests.casework.search.conftest import consultations_found
 from tests.factories import ConsultationFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
+PLAN = {"name": "scan"}
+
+
 @pytest.fixture(params=["index", "scan"], autouse=True)
 def plan(request, monkeypatch):
-    """Every test under both plans of matching_consultations: the index must follow, not only the column."""
-    monkeypatch.setattr(search_query, "RARE", 10**9 if request.param == "index" else 1)
+    """Every test under both ways a search is read (conftest.plan): the index must follow, not only the column."""
+    monkeypatch.setitem(PLAN, "name", request.param)
     return request.param
 
 
 def found(text):
-    return list(matching_consultations(Consultation.objects.all(), text))
+    return consultations_found(Consultation.objects.all(), text, PLAN["name"])
 
 
 @pytest.fixture
