@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import access
 from casework.models import Consultation
-from casework.search.query import first_consultation_ids, matching_consultations
+from casework.search.query import every_matching_consultation, first_consultation_ids, matching_consultations
 from casework.sql import Unindexed
 from casework.ui.choices import choices_for
 from casework.ui.filters import DATE_WIDGET, DateFilter, IdFilter, ListFilterSet
@@ -83,6 +83,12 @@ class ConsultationFilter(ListFilterSet):
             return None
         dates = {"date_from": data.get("date_from"), "date_to": data.get("date_to")}
         return partial(first_consultation_ids, queryset, data["q"], **dates)
+
+    def every_match(self, queryset):
+        """`queryset` (the filtered list) to be read whole, as an export does: with a text search, through the
+        text index's candidates (casework/search/query.py)."""
+        text = getattr(self.form, "cleaned_data", {}).get("q")
+        return every_matching_consultation(queryset, text) if text else queryset
 
     def filter_text(self, queryset, name, value):
         # Text, organisation (name, municipality), case, topics and advisors; accents and case ignored.

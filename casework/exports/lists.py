@@ -77,7 +77,7 @@ def consultation_rows(request):
         request.GET or None, queryset=access.consultations_visible_to(request.user), user=request.user
     )
     # The list's relations (casework.consultations.views.with_list_relations), prefetched as lists, and the case.
-    queryset = filterset.qs.select_related(*CONSULTATION_LIST_RELATED, "case")
+    queryset = filterset.every_match(filterset.qs).select_related(*CONSULTATION_LIST_RELATED, "case")
     return filterset.form, queryset.prefetch_related(_related("topics"), _related("advisors"))
 
 

@@ -136,6 +136,17 @@ def first_ids_in_list_order(queryset, terms, limit, date_from=None, date_to=None
         return [row[0] for row in cursor.fetchall()]
 
 
+def only_candidates(queryset, terms):
+    """On SQLite, `queryset` limited to the index's candidates for the words, for reading every match (an
+    export): the rows' test then runs only where the index found the words, not on every row. Not for a
+    page: the candidates are all read first (`Satzung`: 8,330), where first_ids_in_list_order stops early."""
+    match = _match(terms) if connection.vendor == "sqlite" else ""
+    if not match:
+        return queryset
+    candidates = f"SELECT {ID_OF_KEY} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 – constant names
+    return queryset.filter(pk__in=RawSQL(candidates, [match]))  # noqa: S611 – the words are a parameter
+
+
 def _match(terms):
     """The FTS5 query for the words: each word as a substring (quotes escaped), all of them.
 

@@ -12,7 +12,7 @@ and only ever narrow it.
 
 from django.db.models import Q
 
-from casework.search.index import first_ids_in_list_order
+from casework.search.index import first_ids_in_list_order, only_candidates
 from casework.search.text import search_terms
 
 MAX_TERMS = 8  # more words rarely narrow further
@@ -65,6 +65,12 @@ def first_consultation_ids(queryset, query, limit, date_from=None, date_to=None)
     `date_from`/`date_to`, if the list has them, bound the part of the index read.
     """
     return first_ids_in_list_order(queryset, _terms(query), limit, date_from, date_to)
+
+
+def every_matching_consultation(queryset, query):
+    """All consultations of `queryset` (already narrowed by matching_consultations) that contain every word,
+    for reading them all (an export): on SQLite, only the text index's candidates are tested on their rows."""
+    return only_candidates(queryset, _terms(query))
 
 
 def matching_cases(queryset, query):

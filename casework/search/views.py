@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from casework import access
+from casework.models import Consultation
 from casework.search import query as search
 from casework.search.forms import SearchForm
 from casework.search.ordering import german
@@ -96,8 +97,8 @@ def _groups(user, text):
     contacts = access.contacts_visible_to(user)
     consultations = search.matching_consultations(access.consultations_visible_to(user), query)
     first = search.first_consultation_ids(consultations, query, PER_GROUP + 1)
-    if first is not None:  # SQLite: the first few in list order from the text index
-        consultations = consultations.filter(pk__in=first)
+    if first is not None:  # SQLite: the first few in list order from the text index, already tested
+        consultations = Consultation.objects.filter(pk__in=first)
     return [
         _group(
             "organisations",

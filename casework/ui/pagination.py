@@ -120,7 +120,8 @@ def paginate(request, queryset, *, count_cap=None, rows_by_id=None, first_ids=No
 
     A count of every row grows with the data (about half of the consultation list's time at 100,000
     records); beyond a few dozen pages an exact total helps no one. The cap moves with the page, so
-    "weiter" always leads on; pages past the cap are counted exactly (and the last ones read backwards).
+    "weiter" always leads on; pages past the cap are counted exactly (and the last ones read backwards),
+    except in a search.
     `rows_by_id(ids)`: the rows of these ids (already known to match), to read ids first: TailPaginator._ids;
     `first_ids(limit)`: where those ids may come from instead of the list.
     """
@@ -128,8 +129,10 @@ def paginate(request, queryset, *, count_cap=None, rows_by_id=None, first_ids=No
     first_page = number in (None, "", "1")
     if count_cap is not None:
         start = (_page_number(number) - 1) * settings.PAGE_SIZE
-        # Pages this deep are rare and read from the far end, which needs the exact count anyway.
-        count_cap = None if start >= count_cap else start + count_cap
+        # Pages this deep are rare and read from the far end, which needs the exact count anyway. A search
+        # (ids first) reads its ids up to the moved cap in one pass however deep: an exact count would test
+        # every row (100,000 consultations: ~100 ms).
+        count_cap = None if start >= count_cap and rows_by_id is None else start + count_cap
     paginator = TailPaginator(
         queryset,
         settings.PAGE_SIZE,

@@ -101,6 +101,15 @@ def test_the_count_moves_with_the_page_so_every_row_is_reachable(list_of_seven):
     assert list_of_seven(page=3).context["page"].paginator.count_cap is None  # past the cap: counted exactly
 
 
+def test_a_search_stays_counted_only_a_little_past_even_a_deep_page(list_of_seven):
+    """Deep pages of a search read the ids up to the moved cap, not an exact count testing every row."""
+    found = list(Consultation.objects.order_by("-date", "-id").values_list("pk", flat=True))
+    page = list_of_seven(q="Satzung", page=3).context["page"]  # start 6 ≥ cap 4: still capped at 6 + 4
+    assert page.paginator.count_cap == 10
+    assert (page.paginator.count, page.paginator.num_pages) == (7, 3)
+    assert [c.pk for c in page] == found[6:]
+
+
 @pytest.mark.parametrize("page", ["0", "-5", "abc", "99999999999999999999999", "1e3"])
 def test_odd_page_numbers_show_a_page_and_never_fail(list_of_seven, page):
     assert list_of_seven(page=page).status_code == 200
