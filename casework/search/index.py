@@ -16,6 +16,7 @@ table drops its triggers; a later migration would silently stop the index from f
 The same holds for the covering index of the organisation search (`LIST_ORDER_INDEXES`).
 """
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models.expressions import RawSQL
 
@@ -125,7 +126,10 @@ def first_ids_in_list_order(queryset, terms, limit, date_from=None, date_to=None
     if not match:
         return None
     candidate = RawSQL(ID_OF_KEY, ())  # noqa: S611 – constant names
-    tested, tested_params = queryset.order_by().filter(pk=candidate).values("pk").query.sql_with_params()
+    try:
+        tested, tested_params = queryset.order_by().filter(pk=candidate).values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a queryset that can hold nothing (none())
+        return []
     keys, key_params = _key_range(date_from, date_to)
     sql = (
         f"SELECT {ID_OF_KEY} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s{keys} "  # noqa: S608

@@ -179,6 +179,7 @@ def test_the_first_matches_come_in_list_order_up_to_the_limit_and_within_the_dat
     assert first_consultation_ids(matching, "satzung", 10, date_from=day + datetime.timedelta(days=1)) == [made[1].pk]
     assert first_consultation_ids(matching, "satzung", 10, date_to=day - datetime.timedelta(days=1)) == [made[2].pk]
     assert first_consultation_ids(matching, "ka", 10) is None  # too short for the index: the list is read
+    assert first_consultation_ids(matching.none(), "satzung", 10) == []
     assert first_consultation_ids(matching.order_by("id"), "satzung", 10) is None  # another order: likewise
 
 
