@@ -177,14 +177,16 @@ class ContactPerson(models.Model):
     )
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
     search_text = SearchTextField(sources=("name", "function"))
+    name_sort = SortKeyField(source="name")  # German order without a Python collation per comparison
 
     # Deleting a contact person erases them completely (DSGVO Art. 17), their history included.
-    history = HistoricalRecords(cascade_delete_history=True, excluded_fields=["search_text"])
+    history = HistoricalRecords(cascade_delete_history=True, excluded_fields=["search_text", "name_sort"])
 
     class Meta:
         verbose_name = _("Ansprechperson")
         verbose_name_plural = _("Ansprechpersonen")
-        ordering = [german("name"), "id"]
+        ordering = ["name_sort", "name", "id"]
+        indexes = [models.Index(fields=["name_sort", "name", "id"])]
 
     def __str__(self):
         return self.name

@@ -73,7 +73,7 @@ def organisation_dossier(user, organisation) -> dict:
     return {
         **cover(user, _("Dossier der Organisation"), organisation.name),
         "organisation": organisation,
-        "contacts": organisation.contacts.order_by(german("name"), "id"),
+        "contacts": organisation.contacts.all(),
         "consultations": list(organisation_consultations(user, organisation)),
         "cases": list(cases),
         "events": list(events),

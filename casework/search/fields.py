@@ -6,8 +6,12 @@ demo generator, fixtures and factories keep it without knowing about it. `QueryS
 """
 
 from django.db import models
+from django.db.models.lookups import Contains
 
 from casework.search.text import normalise, strip_accents
+
+# GLOB's wildcards, each matched as itself inside brackets.
+_GLOB_LITERAL = str.maketrans({"*": "[*]", "?": "[?]", "[": "[[]"})
 
 
 class SearchTextField(models.TextField):
@@ -33,6 +37,23 @@ class SearchTextField(models.TextField):
         value = self.text_of(model_instance)
         setattr(model_instance, self.attname, value)
         return value
+
+
+class Holds(Contains):
+    """`search_text__holds=term`: the column contains the (normalised) term.
+
+    Both sides are normalised to lower case, so no case needs folding. SQLite's LIKE folds the case of
+    every character it compares; GLOB does not and tests a short column in half the time (5,000
+    organisations' names searched for a word none holds: 1.0 → 0.5 ms). Elsewhere the built-in `contains`
+    (PostgreSQL: LIKE, answered by the trigram index).
+    """
+
+    def as_sqlite(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} GLOB %s", [*params, f"*{self.rhs.translate(_GLOB_LITERAL)}*"]
+
+
+SearchTextField.register_lookup(Holds, lookup_name="holds")
 
 
 class SortKeyField(models.CharField):

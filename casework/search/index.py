@@ -13,14 +13,15 @@ than a rare one, and nothing has to guess beforehand how frequent a word is. The
 The table and its triggers are (re)made after every `migrate`, not in a migration: on SQLite,
 Django rebuilds a table for many schema changes (new table, copy, drop old), and dropping the old
 table drops its triggers; a later migration would silently stop the index from following edits.
-The same holds for the covering index of the organisation search (`LIST_ORDER_INDEXES`).
+The same holds for the list-order indexes of the smaller kinds (`LIST_ORDER_INDEXES`).
 """
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models.expressions import RawSQL
 
-from organisations.models import Organisation
+from casework.models import Case, Event
+from organisations.models import ContactPerson, Organisation
 
 FTS_TABLE = "casework_consultation_search"
 FORMER_FTS_TABLES = ("casework_consultation_fts",)  # keyed by id: dropped with its triggers
@@ -46,10 +47,17 @@ _TRIGGERS = {
     "INSERT INTO {fts}(rowid, search_text) VALUES ({new}, new.search_text); END",
 }
 
-# An organisation search tests every visible organisation's search column in list order: an index holding
-# the sort keys with that column spares reading the wide table rows (one that finds nothing: 1.6 → 0.5 ms).
+# The smaller kinds are searched row by row in their list's order: an index holding the order, the columns
+# of visibility and the search column is walked in that order, tests each entry without reading the wide table
+# row and stops after the few matches a page or the global search shows. An organisation search that finds
+# nothing: 1.6 → 0.5 ms; the global search's first cases for "verein" 0.8 → 0.02 ms, its first contact persons
+# for "a" 9.3 → 0.1 ms (100,000 consultations). SQLite only: PostgreSQL has the trigram indexes, and a B-tree
+# entry there may not hold a long text.
 LIST_ORDER_INDEXES = {
     "organisation_search_order_idx": (Organisation, '"name_sort", "name", "id", "search_text"'),
+    "contact_search_order_idx": (ContactPerson, '"name_sort", "name", "id", "organisation_id", "search_text"'),
+    "case_search_order_idx": (Case, '"unit_id", "opened_on" DESC, "id" DESC, "search_text"'),
+    "event_search_order_idx": (Event, '"date" DESC, "id" DESC, "unit_id", "is_joint", "search_text"'),
 }
 
 

@@ -33,7 +33,7 @@ def _as_query(query):
 
 
 def _own(term):
-    return Q(search_text__contains=term)
+    return Q(search_text__holds=term)
 
 
 def _terms(query):

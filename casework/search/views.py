@@ -16,7 +16,6 @@ from casework import access
 from casework.models import Consultation
 from casework.search import query as search
 from casework.search.forms import SearchForm
-from casework.search.ordering import german
 
 PER_GROUP = 5
 # Only what a result line shows: a consultation's search document alone is longer than the rest of the row.
@@ -88,68 +87,77 @@ def _event_line(event):
     return Line(url, event.title, _details(f"{event.date:%d.%m.%Y}", event.get_kind_display()))
 
 
-def _groups(user, text):
-    """Every kind scoped through casework/access.py first, then narrowed by the search."""
-    query = search.Query(text)
-    if not query:
-        return []
-    organisations = access.organisations_visible_to(user)
-    contacts = access.contacts_visible_to(user)
+def found_organisations(user, query):
+    return (
+        search.matching_organisations(access.organisations_visible_to(user), query)
+        .select_related("region")
+        .only("name", "municipality", "region__name")
+    )
+
+
+def found_contacts(user, query):
+    return (
+        search.matching_contacts(access.contacts_visible_to(user), query)
+        .select_related("organisation")
+        .only("name", "function", "organisation__name")
+    )
+
+
+def found_consultations(user, query):
     consultations = search.matching_consultations(access.consultations_visible_to(user), query)
     first = search.first_consultation_ids(consultations, query, PER_GROUP + 1)
     if first is not None:  # SQLite: the first few in list order from the text index, already tested
         consultations = Consultation.objects.filter(pk__in=first)
+    return (
+        consultations.select_related("organisation", "unit", "shared_with")
+        .only(*CONSULTATION_COLUMNS)
+        .order_by("-date", "-id")
+    )
+
+
+def found_cases(user, query):
+    return (
+        search.matching_cases(access.cases_visible_to(user), query)
+        .select_related("organisation")
+        .only("title", "status", "organisation__name")
+        .order_by("-opened_on", "-id")
+    )
+
+
+def found_events(user, query):
+    return (
+        search.matching_events(access.events_visible_to(user), query)
+        .only("title", "date", "kind")
+        .order_by("-date", "-id")
+    )
+
+
+def _groups(user, text):
+    """Every kind scoped through casework/access.py first, then narrowed by the search; each in its list's
+    order (contact persons and organisations by name), of which the first few are read."""
+    query = search.Query(text)
+    if not query:
+        return []
     return [
         _group(
             "organisations",
             _("Organisationen"),
-            search.matching_organisations(organisations, query)
-            .select_related("region")
-            .only("name", "municipality", "region__name"),
+            found_organisations(user, query),
             _organisation_line,
             "organisations:organisation_list",
             text,
         ),
-        _group(
-            "contacts",
-            _("Ansprechpersonen"),
-            search.matching_contacts(contacts, query)
-            .select_related("organisation")
-            .only("name", "function", "organisation__name")
-            .order_by(german("name"), "id"),
-            _contact_line,
-        ),
+        _group("contacts", _("Ansprechpersonen"), found_contacts(user, query), _contact_line),
         _group(
             "consultations",
             _("Beratungen"),
-            consultations.select_related("organisation", "unit", "shared_with")
-            .only(*CONSULTATION_COLUMNS)
-            .order_by("-date", "-id"),
+            found_consultations(user, query),
             _consultation_line,
             "casework:consultation_list",
             text,
         ),
-        _group(
-            "cases",
-            _("Beratungsprozesse"),
-            search.matching_cases(access.cases_visible_to(user), query)
-            .select_related("organisation")
-            .only("title", "status", "organisation__name")
-            .order_by("-opened_on", "-id"),
-            _case_line,
-            "casework:case_list",
-            text,
-        ),
-        _group(
-            "events",
-            _("Veranstaltungen"),
-            search.matching_events(access.events_visible_to(user), query)
-            .only("title", "date", "kind")
-            .order_by("-date", "-id"),
-            _event_line,
-            "casework:event_list",
-            text,
-        ),
+        _group("cases", _("Beratungsprozesse"), found_cases(user, query), _case_line, "casework:case_list", text),
+        _group("events", _("Veranstaltungen"), found_events(user, query), _event_line, "casework:event_list", text),
     ]
 
 

@@ -14,6 +14,7 @@ from casework import access
 from casework.consultations import filters as consultation_filters
 from casework.models import Case, CaseGoal, Consultation, Event, Topic
 from casework.search import index
+from casework.search import views as search_views
 from casework.search.ordering import german, german_key
 from casework.search.query import (
     every_matching_consultation,
@@ -290,19 +291,43 @@ def _query_plan(queryset):
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the list-order index is made on SQLite only")
-def test_sqlite_tests_organisations_in_list_order_from_a_covering_index_also_after_a_table_rebuild(people):
-    """An organisation search tests each row's search column in list order: from an index holding the sort keys
-    and that column, not from the wide table rows. A Django table rebuild drops indexes it does not know of."""
-    organisations = matching_organisations(access.organisations_visible_to(people["coordinator_mo"]), "satzung")
-    walk = organisations.values_list("pk")
-    name = "organisation_search_order_idx"
-    assert f"COVERING INDEX {name}" in _query_plan(walk)
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the list-order indexes are made on SQLite only")
+@pytest.mark.parametrize(
+    ("found", "name"),
+    [
+        (search_views.found_organisations, "organisation_search_order_idx"),
+        (search_views.found_contacts, "contact_search_order_idx"),
+        (search_views.found_cases, "case_search_order_idx"),
+        (search_views.found_events, "event_search_order_idx"),
+    ],
+)
+def test_sqlite_searches_the_smaller_kinds_in_list_order_from_an_index_also_after_a_table_rebuild(people, found, name):
+    """The global search tests each row's search column in its list's order, from an index holding the order and
+    that column (not the wide table rows), and stops after the first few: no sort of every match. A Django table
+    rebuild drops indexes it does not know of; the next migrate makes them again."""
+    first = found(people["coordinator_mo"], "satzung")[: PER_GROUP + 1]
+    plan = _query_plan(first)
+    assert f"INDEX {name}" in plan and "TEMP B-TREE" not in plan
     with connection.cursor() as cursor:
         cursor.execute(f'DROP INDEX "{name}"')
-    assert name not in _query_plan(walk)
+    assert name not in _query_plan(first)
     index.ensure_sqlite_index()  # what post_migrate does after every migrate
-    assert f"COVERING INDEX {name}" in _query_plan(walk)
+    assert f"INDEX {name}" in _query_plan(first)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "decoy"),
+    [("50%", "500"), ("a_b", "axb"), ("x*y", "xzzy"), ("wer?", "wert"), ("[ab]", "a"), ("c\\d", "c/d")],
+)
+def test_wildcards_of_either_database_are_searched_as_typed(unit_mo, plan, typed, decoy):
+    """LIKE's % and _, GLOB's *, ? and [...] (SQLite's search, casework/search/fields.py) match only themselves."""
+    meant = OrganisationFactory(units=[unit_mo], name=f"Verein {typed} Nord")
+    other = OrganisationFactory(units=[unit_mo], name=f"Verein {decoy} Nord")
+    assert list(matching_organisations(Organisation.objects.all(), typed)) == [meant]
+    said = ConsultationFactory(unit=unit_mo, organisation=other, summary=f"Notiz {typed} Ende", agreements="")
+    ConsultationFactory(unit=unit_mo, organisation=other, summary=f"Notiz {decoy} Ende", agreements="")
+    assert consultations_found(Consultation.objects.all(), typed, plan) == [said]
 
 
 def _index_segments():
