@@ -75,20 +75,28 @@ class ConsultationFilter(ListFilterSet):
         units = queryset.alias(unit_column=Unindexed("unit_id"), shared_column=Unindexed("shared_with_id"))
         return units.filter(Q(unit_column=unit_id) | Q(shared_column=unit_id))
 
+    @property
+    def _valid(self):
+        """The valid filter values (after `qs`); an invalid value filters nothing, as on the page."""
+        return getattr(self.form, "cleaned_data", {})
+
+    @property
+    def search_text(self):
+        """What the person typed into the full-text filter, or ""."""
+        return self._valid.get("q") or ""
+
     def searched_ids(self, queryset):
         """For a text search: `first_ids(limit)` for the paginator, the first matches in list order from the
         text index (casework/search/query.py); None without a search or with a narrowing filter."""
-        data = getattr(self.form, "cleaned_data", {})
-        if not data.get("q") or any(data.get(name) for name in NARROWING):
+        if not self.search_text or any(self._valid.get(name) for name in NARROWING):
             return None
-        dates = {"date_from": data.get("date_from"), "date_to": data.get("date_to")}
-        return partial(first_consultation_ids, queryset, data["q"], **dates)
+        dates = {"date_from": self._valid.get("date_from"), "date_to": self._valid.get("date_to")}
+        return partial(first_consultation_ids, queryset, self.search_text, **dates)
 
     def every_match(self, queryset):
         """`queryset` (the filtered list) to be read whole, as an export does: with a text search, through the
         text index's candidates (casework/search/query.py)."""
-        text = getattr(self.form, "cleaned_data", {}).get("q")
-        return every_matching_consultation(queryset, text) if text else queryset
+        return every_matching_consultation(queryset, self.search_text) if self.search_text else queryset
 
     def filter_text(self, queryset, name, value):
         # Text, organisation (name, municipality), case, topics and advisors; accents and case ignored.

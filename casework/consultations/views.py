@@ -41,8 +41,7 @@ def consultation_list(request):
     )
     queryset = filterset.qs.select_related(*LIST_RELATED)
     # Counting matches of a text search means checking rows one by one: fewer are counted.
-    searching = bool(getattr(filterset.form, "cleaned_data", {}).get("q"))
-    if searching:
+    if filterset.search_text:
         first_ids = filterset.searched_ids(queryset)
         page = paginate(request, queryset, count_cap=SEARCH_COUNT_CAP, rows_by_id=_rows_by_id, first_ids=first_ids)
     else:

@@ -20,13 +20,12 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models.expressions import RawSQL
 
-from casework.models import Case, Event
+from casework.models import Case, Consultation, Event
 from organisations.models import ContactPerson, Organisation
 
 FTS_TABLE = "casework_consultation_search"
 FORMER_FTS_TABLES = ("casework_consultation_fts",)  # keyed by id: dropped with its triggers
 FORMER_INDEXES = ("consultation_search_order_idx",)  # for testing frequent words row by row in list order
-CONSULTATION_TABLE = "casework_consultation"
 TRIGRAM = 3  # FTS5's trigram tokenizer cannot look up shorter words; those are tested on the rows only
 BEGINNING = 5  # letters of each word looked up in a search for several words (_match)
 ID_BITS = 32
@@ -92,13 +91,14 @@ def ensure_sqlite_index(using="default", **_kwargs):
             cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}")
         cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
         cursor.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, content='', tokenize='trigram')")
-        keys = {"table": CONSULTATION_TABLE, "fts": FTS_TABLE}
+        table = Consultation._meta.db_table
+        keys = {"table": table, "fts": FTS_TABLE}
         keys |= {"new": LIST_KEY.format(row="new"), "old": LIST_KEY.format(row="old")}
         for suffix, body in _TRIGGERS.items():
             cursor.execute(f"CREATE TRIGGER {FTS_TABLE}_{suffix} {body.format(**keys)}")
         cursor.execute(
             f"INSERT INTO {FTS_TABLE}(rowid, search_text) "  # noqa: S608 – constant names
-            f"SELECT {LIST_KEY.format(row=CONSULTATION_TABLE)}, search_text FROM {CONSULTATION_TABLE}"
+            f"SELECT {LIST_KEY.format(row=table)}, search_text FROM {table}"
         )
         # One segment, as the nightly compaction leaves it.
         cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608 – constant names
