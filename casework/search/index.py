@@ -50,7 +50,7 @@ _TRIGGERS = {
 # of visibility and the search column is walked in that order, tests each entry without reading the wide table
 # row and stops after the few matches a page or the global search shows. An organisation search that finds
 # nothing: 1.6 → 0.5 ms; the global search's first cases for "verein" 0.8 → 0.02 ms, its first contact persons
-# for "a" 9.3 → 0.1 ms (100,000 consultations). SQLite only: PostgreSQL has the trigram indexes, and a B-tree
+# for "a" 9.3 → 0.03 ms (100,000 consultations). SQLite only: PostgreSQL has the trigram indexes, and a B-tree
 # entry there may not hold a long text.
 LIST_ORDER_INDEXES = {
     "organisation_search_order_idx": (Organisation, '"name_sort", "name", "id", "search_text"'),
