@@ -14,6 +14,15 @@ The table and its triggers are (re)made after every `migrate`, not in a migratio
 Django rebuilds a table for many schema changes (new table, copy, drop old), and dropping the old
 table drops its triggers; a later migration would silently stop the index from following edits.
 The same holds for the list-order indexes of the smaller kinds (`LIST_ORDER_INDEXES`).
+
+A search for several words would make FTS5 intersect the long lists of every trigram of every word
+(`Gießen Satzung` at 100,000 consultations: 2.8 ms for 45 matches). So SQLite keeps the same documents
+a second time, split into whole words (WORDS_TABLE, row ids only), and a vocabulary of those words with
+its own trigram index (VOCABULARY, VOCABULARY_TRIGRAMS). Each typed word is first looked up in the
+vocabulary – `satzung` → satzung, mustersatzung, satzungsentwurf, … – and the documents are then those
+holding one of each word's spellings: short lists of whole words, 0.3 ms for the same search. The
+triggers keep both tables current; words no document holds any more leave the vocabulary when the index
+is compacted (nightly and after an erasure).
 """
 
 from django.core.exceptions import EmptyResultSet
@@ -24,6 +33,13 @@ from casework.models import Case, Consultation, Event
 from organisations.models import ContactPerson, Organisation
 
 FTS_TABLE = "casework_consultation_search"
+WORDS_TABLE = "casework_consultation_words"  # the same documents as whole words
+VOCABULARY = "casework_search_vocabulary"  # every word of WORDS_TABLE (at least TRIGRAM letters) …
+VOCABULARY_TRIGRAMS = "casework_search_vocabulary_trigrams"  # … found by any part of it
+# Whole words: the stored documents are normalised (casework/search/text.py), their words separated by single
+# spaces; every other character belongs to a word, as in the vocabulary's split of a document (_VOCABULARY_WORDS).
+WORD_TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* N* M* P* S* C*'"
+MAX_SPELLINGS = 64  # a typed word inside more words narrows too little to pay for their lists: the rows test it
 FORMER_FTS_TABLES = ("casework_consultation_fts",)  # keyed by id: dropped with its triggers
 FORMER_INDEXES = ("consultation_search_order_idx",)  # for testing frequent words row by row in list order
 TRIGRAM = 3  # FTS5's trigram tokenizer cannot look up shorter words; those are tested on the rows only
@@ -36,15 +52,36 @@ LAST_DAY = 99991231
 # possible date (as yyyymmdd; dates are ISO text), then the ids below the largest. Ascending, because FTS5
 # reads its lists forwards faster (backwards: 1.5-2 times as long).
 LIST_KEY = f"((({LAST_DAY} - CAST(replace({{row}}.date, '-', '') AS INTEGER)) << {ID_BITS}) | ({ID_MASK} - {{row}}.id))"
-ID_OF_KEY = f"({ID_MASK} - ({FTS_TABLE}.rowid & {ID_MASK}))"
-_TRIGGERS = {
-    "ai": "AFTER INSERT ON {table} BEGIN INSERT INTO {fts}(rowid, search_text) VALUES ({new}, new.search_text); END",
-    "ad": "AFTER DELETE ON {table} BEGIN "
-    "INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', {old}, old.search_text); END",
-    "au": "AFTER UPDATE OF search_text, date ON {table} BEGIN "
+ID_OF_KEY = f"({ID_MASK} - ({{table}}.rowid & {ID_MASK}))"
+# A document's words as a JSON array for json_each (a trigger cannot loop). normalise() leaves no control
+# character that JSON would refuse; a document stored before it did is left out rather than failing its save.
+_JSON_WORDS = r"""'["' || replace(replace(replace({row}.search_text, '\', '\\'), '"', '\"'), ' ', '","') || '"]'"""
+_VOCABULARY_WORDS = (
+    "INSERT OR IGNORE INTO {vocabulary}(word) SELECT value FROM {source}json_each("
+    "CASE WHEN json_valid({json}) THEN {json} ELSE '[]' END) WHERE length(value) >= {trigram}"
+)
+_INSERT = (
+    "INSERT INTO {fts}(rowid, search_text) VALUES ({new}, new.search_text); "
+    "INSERT INTO {words}(rowid, search_text) VALUES ({new}, new.search_text); {new_words}; "
+)
+_DELETE = (
     "INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', {old}, old.search_text); "
-    "INSERT INTO {fts}(rowid, search_text) VALUES ({new}, new.search_text); END",
+    "INSERT INTO {words}({words}, rowid, search_text) VALUES ('delete', {old}, old.search_text); "
+)
+_TRIGGERS = {
+    "ai": "AFTER INSERT ON {table} BEGIN " + _INSERT + "END",
+    "ad": "AFTER DELETE ON {table} BEGIN " + _DELETE + "END",
+    "au": "AFTER UPDATE OF search_text, date ON {table} BEGIN " + _DELETE + _INSERT + "END",
 }
+_VOCABULARY_TRIGGERS = {
+    "ai": "AFTER INSERT ON {vocabulary} BEGIN INSERT INTO {trigrams}(rowid, word) VALUES (new.id, new.word); END",
+    "ad": "AFTER DELETE ON {vocabulary} BEGIN "
+    "INSERT INTO {trigrams}({trigrams}, rowid, word) VALUES ('delete', old.id, old.word); END",
+}
+_TEXT_INDEX = {FTS_TABLE, WORDS_TABLE, VOCABULARY, VOCABULARY_TRIGRAMS} | {
+    *(f"{FTS_TABLE}_{suffix}" for suffix in _TRIGGERS),
+    *(f"{VOCABULARY}_{suffix}" for suffix in _VOCABULARY_TRIGGERS),
+}  # every table and trigger of the text index, by name
 
 # The smaller kinds are searched row by row in their list's order: an index holding the order, the columns
 # of visibility and the search column is walked in that order, tests each entry without reading the wide table
@@ -61,8 +98,8 @@ LIST_ORDER_INDEXES = {
 
 
 def ensure_sqlite_index(using="default", **_kwargs):
-    """Create the FTS5 table, its triggers and the list-order indexes where missing, and fill the FTS5
-    table if any trigger was missing.
+    """Create the text index (FTS5 tables, vocabulary, triggers) and the list-order indexes where missing;
+    the text index afresh and filled if any part of it was missing.
 
     Connected to post_migrate; cheap when everything is in place (one look at sqlite_master).
     """
@@ -83,37 +120,74 @@ def ensure_sqlite_index(using="default", **_kwargs):
                 for suffix in _TRIGGERS:
                     cursor.execute(f"DROP TRIGGER IF EXISTS {former}_{suffix}")
                 cursor.execute(f"DROP TABLE {former}")
-        triggers = {f"{FTS_TABLE}_{suffix}" for suffix in _TRIGGERS}
-        if present >= triggers | {FTS_TABLE}:
+        if present >= _TEXT_INDEX:
             return
-        # Any trigger missing: the index may have missed edits. Made afresh (contentless: no 'rebuild').
-        for suffix in _TRIGGERS:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}")
-        cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
-        cursor.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, content='', tokenize='trigram')")
-        table = Consultation._meta.db_table
-        keys = {"table": table, "fts": FTS_TABLE}
-        keys |= {"new": LIST_KEY.format(row="new"), "old": LIST_KEY.format(row="old")}
-        for suffix, body in _TRIGGERS.items():
-            cursor.execute(f"CREATE TRIGGER {FTS_TABLE}_{suffix} {body.format(**keys)}")
+        # Anything missing: the index may have missed edits. Made afresh (contentless: no 'rebuild').
+        _drop_text_index(cursor)
+        _make_text_index(cursor)
+
+
+def _drop_text_index(cursor):
+    for suffix in _TRIGGERS:
+        cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}")
+    for suffix in _VOCABULARY_TRIGGERS:
+        cursor.execute(f"DROP TRIGGER IF EXISTS {VOCABULARY}_{suffix}")
+    for table in (FTS_TABLE, WORDS_TABLE, VOCABULARY_TRIGRAMS, VOCABULARY):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _make_text_index(cursor):
+    table = Consultation._meta.db_table
+    cursor.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, content='', tokenize='trigram')")
+    cursor.execute(
+        f"CREATE VIRTUAL TABLE {WORDS_TABLE} USING fts5(search_text, content='', detail='none', "
+        f'tokenize="{WORD_TOKENIZER}")'
+    )
+    cursor.execute(f"CREATE TABLE {VOCABULARY} (id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE)")
+    cursor.execute(
+        f"CREATE VIRTUAL TABLE {VOCABULARY_TRIGRAMS} USING fts5("
+        f"word, content='{VOCABULARY}', content_rowid='id', tokenize='trigram')"
+    )
+    keys = {"table": table, "fts": FTS_TABLE, "words": WORDS_TABLE}
+    keys |= {"vocabulary": VOCABULARY, "trigrams": VOCABULARY_TRIGRAMS}
+    keys |= {"new": LIST_KEY.format(row="new"), "old": LIST_KEY.format(row="old"), "new_words": _new_words("new")}
+    for suffix, body in _TRIGGERS.items():
+        cursor.execute(f"CREATE TRIGGER {FTS_TABLE}_{suffix} {body.format(**keys)}")
+    for suffix, body in _VOCABULARY_TRIGGERS.items():
+        cursor.execute(f"CREATE TRIGGER {VOCABULARY}_{suffix} {body.format(**keys)}")
+    key = LIST_KEY.format(row=table)
+    for index_table in (FTS_TABLE, WORDS_TABLE):
         cursor.execute(
-            f"INSERT INTO {FTS_TABLE}(rowid, search_text) "  # noqa: S608 – constant names
-            f"SELECT {LIST_KEY.format(row=table)}, search_text FROM {table}"
+            f"INSERT INTO {index_table}(rowid, search_text) SELECT {key}, search_text FROM {table}"  # noqa: S608
         )
-        # One segment, as the nightly compaction leaves it.
-        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608 – constant names
+    cursor.execute(_new_words(table, source=f"{table}, "))
+    # One segment each, as the nightly compaction leaves them.
+    for index_table in (FTS_TABLE, WORDS_TABLE, VOCABULARY_TRIGRAMS):
+        cursor.execute(f"INSERT INTO {index_table}({index_table}) VALUES ('optimize')")  # noqa: S608 – constant names
+
+
+def _new_words(row, source=""):
+    """SQL adding the words of `row`'s document to the vocabulary (in a trigger: new; or every row of `source`)."""
+    json = _JSON_WORDS.format(row=row)
+    return _VOCABULARY_WORDS.format(vocabulary=VOCABULARY, source=source, json=json, trigram=TRIGRAM)
 
 
 def compact_sqlite_index() -> None:
-    """Merge the FTS5 segments: until then they keep the words of changed rows, which an erasure
-    (casework/privacy/erasure.py) must not leave in the database file. PostgreSQL's trigram index
-    lives in index pages, not in a table, and is rebuilt by VACUUM."""
+    """Drop the words no document holds any more from the vocabulary and merge the FTS5 segments: until then
+    they keep the words of changed rows, which an erasure (casework/privacy/erasure.py) must not leave in the
+    database file. PostgreSQL's trigram index lives in index pages, not in a table, and is rebuilt by VACUUM."""
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
-        if cursor.fetchone():
-            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608 – constant names
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [VOCABULARY])
+        if not cursor.fetchone():
+            return
+        cursor.execute(
+            f"DELETE FROM {VOCABULARY} WHERE NOT EXISTS (SELECT 1 FROM {WORDS_TABLE} "  # noqa: S608 – constant names
+            f"WHERE {WORDS_TABLE} MATCH '\"' || replace(word, '\"', '\"\"') || '\"')"
+        )
+        for table in (FTS_TABLE, WORDS_TABLE, VOCABULARY_TRIGRAMS):
+            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608 – constant names
 
 
 def first_ids_in_list_order(queryset, terms, limit, date_from=None, date_to=None):
@@ -121,7 +195,7 @@ def first_ids_in_list_order(queryset, terms, limit, date_from=None, date_to=None
     every word, read from the index in its order; None where the index cannot answer (PostgreSQL, every
     word shorter than a trigram, a queryset in another order).
 
-    The index finds candidates (see _match); each is tested against the queryset – the person's
+    The index finds candidates (see _lookup); each is tested against the queryset – the person's
     visibility, the other filters and every word on the row – by its id. A date range bounds the keys
     read. Measured at 100,000 consultations: the first 201 matches of `Satzung` (8 % of the rows) 5.8 →
     1.1 ms, against first asking the index whether there are fewer than 1,000, then testing rows in list
@@ -130,17 +204,20 @@ def first_ids_in_list_order(queryset, terms, limit, date_from=None, date_to=None
     """
     if connection.vendor != "sqlite" or tuple(queryset.query.order_by or queryset.model._meta.ordering) != LIST_ORDER:
         return None
-    match = _match(terms)
-    if not match:
+    lookup = _lookup(terms)
+    if lookup is None:
         return None
-    candidate = RawSQL(ID_OF_KEY, ())  # noqa: S611 – constant names
+    if lookup is NOWHERE:
+        return []
+    table, match = lookup
+    candidate = RawSQL(ID_OF_KEY.format(table=table), ())  # noqa: S611 – constant names
     try:
         tested, tested_params = queryset.order_by().filter(pk=candidate).values("pk").query.sql_with_params()
     except EmptyResultSet:  # a queryset that can hold nothing (none())
         return []
     keys, key_params = _key_range(date_from, date_to)
     sql = (
-        f"SELECT {ID_OF_KEY} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s{keys} "  # noqa: S608
+        f"SELECT {ID_OF_KEY.format(table=table)} FROM {table} WHERE {table} MATCH %s{keys} "  # noqa: S608
         f"AND EXISTS ({tested}) ORDER BY rowid LIMIT %s"
     )
     with connection.cursor() as cursor:
@@ -155,22 +232,65 @@ def only_candidates(queryset, terms):
     match = _match(terms) if connection.vendor == "sqlite" else ""
     if not match:
         return queryset
-    candidates = f"SELECT {ID_OF_KEY} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 – constant names
+    id_of_key = ID_OF_KEY.format(table=FTS_TABLE)
+    candidates = f"SELECT {id_of_key} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 – constant names
     return queryset.filter(pk__in=RawSQL(candidates, [match]))  # noqa: S611 – the words are a parameter
 
 
+NOWHERE = object()  # _lookup: a word no document holds
+
+
+def _lookup(terms):
+    """Where the index finds the candidates for the words: (table, FTS5 query); None where it cannot (every
+    word shorter than a trigram); NOWHERE where a word occurs in no document.
+
+    One word: its trigrams (FTS_TABLE). Several: the whole words of the documents that contain each typed word
+    (WORDS_TABLE, see the module's doc), leaving out a word inside too many of them; the trigrams of the words'
+    beginnings where every word is.
+    """
+    words = [term for term in terms if len(term) >= TRIGRAM]
+    if not words:
+        return None
+    if len(words) > 1:
+        spellings = _spellings(words)
+        if not all(spellings):
+            return NOWHERE
+        narrowing = [found for found in spellings if len(found) <= MAX_SPELLINGS]
+        if narrowing:
+            return WORDS_TABLE, " AND ".join(f"({' OR '.join(map(_phrase, found))})" for found in narrowing)
+    return FTS_TABLE, _match(words)
+
+
+def _spellings(words):
+    """For each word, the words of the documents that contain it (at most MAX_SPELLINGS + 1), in one query."""
+    table = VOCABULARY_TRIGRAMS
+    one = f"SELECT %s, word FROM (SELECT word FROM {table} WHERE {table} MATCH %s LIMIT %s)"  # noqa: S608 – constant
+    params = [value for place, word in enumerate(words) for value in (place, _phrase(word), MAX_SPELLINGS + 1)]
+    found = [[] for _word in words]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join([one] * len(words)), params)
+        for place, spelling in cursor.fetchall():
+            found[place].append(spelling)
+    return found
+
+
+def _phrase(text):
+    """`text` as one FTS5 phrase: a trigram table finds it inside any word, the words table as a whole word."""
+    return '"{}"'.format(text.replace('"', '""'))
+
+
 def _match(terms):
-    """The FTS5 query for the words: each word as a substring (quotes escaped), all of them.
+    """The trigram table's query for the words: each word as a substring, all of them.
 
     With several words, only their first letters: the index reads the whole lists of each word's
     trigrams, and German endings (-ung, -en, -ein) are in nearly every document, beginnings rarely.
     The candidates then hold every match and some more, which the test of the whole words on the
-    row drops (`Gießen Satzung` at 100,000 consultations: 3.9 → 1.7 ms).
+    row drops.
     """
     words = [term for term in terms if len(term) >= TRIGRAM]
     if len(words) > 1:
         words = list(dict.fromkeys(word[:BEGINNING] for word in words))
-    return " AND ".join('"{}"'.format(word.replace('"', '""')) for word in words)
+    return " AND ".join(map(_phrase, words))
 
 
 def _key_range(date_from, date_to):

@@ -12,6 +12,9 @@ import unicodedata
 # Letters that Unicode does not decompose into a base letter and a combining mark.
 _LETTERS = str.maketrans({"ı": "i", "ø": "o", "đ": "d", "ł": "l", "æ": "ae", "œ": "oe", "þ": "th"})
 _UMLAUT_SPELLING = re.compile(r"([aou])e")
+# Control characters that do not separate words: nobody searches for them, and SQLite's vocabulary reads a
+# document's words as JSON, which refuses them (casework/search/index.py).
+_CONTROL = dict.fromkeys(code for code in [*range(0x20), *range(0x7F, 0xA0)] if not chr(code).isspace())
 
 
 def strip_accents(text):
@@ -22,7 +25,7 @@ def strip_accents(text):
 
 def normalise(text):
     """The form of `text` stored in search columns and used for the search terms."""
-    return " ".join(_UMLAUT_SPELLING.sub(r"\1", strip_accents(text)).split())
+    return " ".join(_UMLAUT_SPELLING.sub(r"\1", strip_accents(text).translate(_CONTROL)).split())
 
 
 def search_terms(query):

@@ -59,6 +59,10 @@ def test_different_words_stay_different():
     assert search_terms("   ") == []
 
 
+def test_control_characters_are_dropped_and_only_the_spacing_ones_part_words():
+    assert normalise("Kassen\x01prüfung\x7f\tin\x85Gießen\x1f\x00!") == "kassenprufung in giessen !"
+
+
 # --- Stored search columns -----------------------------------------------------------------------
 
 
@@ -153,13 +157,17 @@ def test_events_are_found_by_title_topic_and_attending_organisation(unit_mo):
 
 
 @pytest.mark.django_db
-def test_a_consultation_search_is_read_lazily_and_its_first_matches_in_one_query(wetzlar, django_assert_num_queries):
+@pytest.mark.parametrize(("typed", "sqlite_queries"), [("wetzlar", 1), ("sahin wetzlar", 2)])
+def test_a_consultation_search_is_read_lazily_and_its_first_matches_in_few_queries(
+    wetzlar, django_assert_num_queries, typed, sqlite_queries
+):
     consultation, _other = wetzlar
     with django_assert_num_queries(0):  # the filter itself asks nothing (the list's filterset builds it)
-        matching = matching_consultations(Consultation.objects.all(), "sahin wetzlar")
+        matching = matching_consultations(Consultation.objects.all(), typed)
     sqlite = connection.vendor == "sqlite"
-    with django_assert_num_queries(1 if sqlite else 0):  # SQLite: the index in list order, each candidate tested
-        ids = first_consultation_ids(matching, "sahin wetzlar", 10)
+    # SQLite: the index in list order, each candidate tested; for several words first their spellings.
+    with django_assert_num_queries(sqlite_queries if sqlite else 0):
+        ids = first_consultation_ids(matching, typed, 10)
     assert ids == ([consultation.pk] if sqlite else None)  # PostgreSQL: the list is read, its planner chooses
 
 
@@ -255,8 +263,23 @@ def test_the_sqlite_text_index_is_rebuilt_when_a_migration_dropped_its_triggers(
     assert found(Consultation.objects.all(), "kassen", "index") == []  # the index missed it
     index.ensure_sqlite_index()  # what post_migrate does after every migrate
     assert found(Consultation.objects.all(), "kassen", "index") == [missed]
+    assert found(Consultation.objects.all(), "kassen prufung", "index") == [missed]  # the words and their vocabulary
     later = ConsultationFactory(unit=unit_mo, summary="Kassenbericht", agreements="")
     assert found(Consultation.objects.all(), "kassen", "index") == [later, missed]
+    assert found(Consultation.objects.all(), "kassen bericht", "index") == [later]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the vocabulary exists on SQLite only")
+@pytest.mark.parametrize("part", [index.VOCABULARY, index.WORDS_TABLE, f"{index.VOCABULARY}_ai"])
+def test_the_sqlite_text_index_is_made_afresh_when_any_part_is_missing(unit_mo, part):
+    made = ConsultationFactory(unit=unit_mo, summary="Kassenprüfung", agreements="")
+    with connection.cursor() as cursor:
+        kind = "TRIGGER" if part.endswith("_ai") else "TABLE"
+        cursor.execute(f"DROP {kind} {part}")
+    index.ensure_sqlite_index()
+    assert found(Consultation.objects.all(), "kassen prufung", "index") == [made]
+    assert "kassenprufung" in _vocabulary()
 
 
 @pytest.mark.django_db
@@ -281,6 +304,95 @@ def test_an_index_of_an_earlier_release_is_replaced(unit_mo):
         assert cursor.fetchall() == []
     made = ConsultationFactory(unit=unit_mo, summary="Kassenprüfung", agreements="")  # no trigger left to fail
     assert found(Consultation.objects.all(), "kassen", "index") == [made]
+
+
+def _lookup_table(typed):
+    """The text index table a list's first page reads for `typed` (SQLite)."""
+    matching = matching_consultations(Consultation.objects.all(), typed)
+    with CaptureQueriesContext(connection) as captured:
+        first_consultation_ids(matching, typed, 10)
+    return {table for table in (index.FTS_TABLE, index.WORDS_TABLE) if table in captured.captured_queries[-1]["sql"]}
+
+
+@pytest.fixture
+def documents(unit_mo):
+    texts = {
+        "compound": "Vereinssatzung (Entwurf) mit der Gießener Runde besprochen",
+        "plain": "Satzung; Kassenprüfung in Gießen",
+        "arabic": "Satzungsänderung, جمعية الثقافة",
+        "other": "Kasse und Gießen",
+    }
+    neutral = OrganisationFactory(units=[unit_mo], name="Nachbarschaftshilfe", municipality="Fulda")
+    return {
+        name: ConsultationFactory(
+            unit=unit_mo,
+            organisation=neutral,
+            summary=text,
+            agreements="",
+            topics=[],
+            date=DAY - datetime.timedelta(place),
+        )
+        for place, (name, text) in enumerate(texts.items())
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("satzung gießen", ["compound", "plain"]),  # inside compounds and next to punctuation
+        ("Satzung (Entwurf)", ["compound"]),  # the word with its brackets
+        ("satzungsand جمعية", ["arabic"]),
+        ("giessen kasse", ["plain", "other"]),
+        ("runde satzung kasse", []),
+        ("giessen nirgendwo", []),  # a word no document holds: nothing to read
+        ("sat gie", ["compound", "plain"]),  # the shortest words the index looks up
+        ("kasse un", ["plain", "other"]),  # a word shorter than a trigram is tested on the rows only
+    ],
+)
+def test_several_words_find_exactly_what_each_word_finds(documents, plan, typed, expected):
+    found_names = [name for name, made in documents.items() if made in found(Consultation.objects.all(), typed, plan)]
+    assert found_names == expected
+    if connection.vendor == "sqlite" and plan == "index" and expected:
+        # Several words: whole words, not the trigrams of every word; one (and shorter ones): its trigrams.
+        several = len([term for term in search_terms(typed) if len(term) >= index.TRIGRAM]) > 1
+        assert _lookup_table(typed) == {index.WORDS_TABLE if several else index.FTS_TABLE}
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the words table exists on SQLite only")
+def test_a_word_inside_too_many_words_is_left_to_the_rows(documents, monkeypatch):
+    """`satzung` is inside three words (vereinssatzung, satzung;, satzungsanderung,), `giessen` inside two."""
+    monkeypatch.setattr(index, "MAX_SPELLINGS", 2)
+    assert found(Consultation.objects.all(), "satzung giessen", "index") == [documents["compound"], documents["plain"]]
+    assert _lookup_table("satzung giessen") == {index.WORDS_TABLE}  # the words holding giessen, tested for satzung
+    monkeypatch.setattr(index, "MAX_SPELLINGS", 1)
+    assert found(Consultation.objects.all(), "satzung giessen", "index") == [documents["compound"], documents["plain"]]
+    assert _lookup_table("satzung giessen") == {index.FTS_TABLE}  # both too common: the trigrams of their beginnings
+
+
+def _vocabulary():
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT word FROM {index.VOCABULARY}")  # noqa: S608 – constant name
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the vocabulary exists on SQLite only")
+def test_the_vocabulary_follows_every_change_and_forgets_words_no_document_holds(unit_mo):
+    made = ConsultationFactory(unit=unit_mo, summary="Quittenbaum Satzung", agreements="", topics=[])
+    assert found(Consultation.objects.all(), "quitten satzung", "index") == [made]
+    made.summary = "Apfelbaum Satzung\x02"
+    made.save()
+    assert found(Consultation.objects.all(), "quitten satzung", "index") == []
+    assert found(Consultation.objects.all(), "apfel satzung", "index") == [made]
+    assert "quittenbaum" in _vocabulary()  # until the nightly compaction (or an erasure's)
+    index.compact_sqlite_index()
+    assert "quittenbaum" not in _vocabulary() and "apfelbaum" in _vocabulary()
+    made.delete()
+    index.compact_sqlite_index()
+    assert "apfelbaum" not in _vocabulary()
+    assert found(Consultation.objects.all(), "apfel satzung", "index") == []
 
 
 def _query_plan(queryset):
