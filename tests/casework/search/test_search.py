@@ -176,7 +176,9 @@ def test_a_consultation_search_is_read_lazily_and_its_first_matches_in_few_queri
 def test_the_first_matches_come_in_list_order_up_to_the_limit_and_within_the_dates(unit_mo):
     day = datetime.date(2025, 6, 15)
     dates = [day, day + datetime.timedelta(days=30), day - datetime.timedelta(days=400), day, day]
-    made = [ConsultationFactory(unit=unit_mo, summary="Satzung", agreements="", date=d, topics=[]) for d in dates]
+    made = [
+        ConsultationFactory(unit=unit_mo, summary="Satzung, Kasse", agreements="", date=d, topics=[]) for d in dates
+    ]
     ConsultationFactory(unit=unit_mo, summary="Kasse", agreements="", date=day, topics=[])
     matching = matching_consultations(Consultation.objects.all(), "satzung")
     in_list_order = list(matching.values_list("pk", flat=True))
@@ -187,6 +189,9 @@ def test_the_first_matches_come_in_list_order_up_to_the_limit_and_within_the_dat
     assert within == [made[4].pk, made[3].pk, made[0].pk]
     assert first_consultation_ids(matching, "satzung", 10, date_from=day + datetime.timedelta(days=1)) == [made[1].pk]
     assert first_consultation_ids(matching, "satzung", 10, date_to=day - datetime.timedelta(days=1)) == [made[2].pk]
+    two_words = matching_consultations(Consultation.objects.all(), "kasse satzung")  # through the whole words
+    assert first_consultation_ids(two_words, "kasse satzung", 10) == in_list_order
+    assert first_consultation_ids(two_words, "kasse satzung", 10, date_from=day, date_to=day) == within
     assert first_consultation_ids(matching, "ka", 10) is None  # too short for the index: the list is read
     assert first_consultation_ids(matching.none(), "satzung", 10) == []
     assert first_consultation_ids(matching.order_by("id"), "satzung", 10) is None  # another order: likewise
