@@ -50,7 +50,12 @@ class Holds(Contains):
 
     def as_sqlite(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} GLOB %s", [*params, f"*{self.rhs.translate(_GLOB_LITERAL)}*"]
+        return f"{lhs} GLOB %s", [*params, glob_containing(self.rhs)]
+
+
+def glob_containing(text):
+    """A GLOB pattern for any text that contains `text` (its wildcards taken literally)."""
+    return f"*{text.translate(_GLOB_LITERAL)}*"
 
 
 SearchTextField.register_lookup(Holds, lookup_name="holds")
