@@ -266,6 +266,7 @@ def build_pages():
         listing("Consultations: search ?q=verein (organisation names)", f"{consultations}?q=verein"),
         listing("Consultations: search ?q=yilmaz (advisor Yılmaz)", f"{consultations}?q=yilmaz"),
         listing("Consultations: search ?q=Gießen Satzung", f"{consultations}?q=Gie%C3%9Fen+Satzung"),
+        listing("Consultations: search ?q=verein ev (no word holds ev)", f"{consultations}?q=verein+ev"),
         listing("Organisations: first page", organisation_list),
         listing(
             f"Organisations: last page ({organisation_pages})",

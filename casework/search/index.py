@@ -243,16 +243,15 @@ NOWHERE = object()  # _lookup: a word no document holds
 
 
 def _lookup(terms):
-    """Where the index finds the candidates for the words: (table, FTS5 query); None where it cannot (one word
-    shorter than a trigram, or several that are and occur in too many words); NOWHERE where a word occurs in no
-    document.
+    """Where the index finds the candidates for the words: (table, FTS5 query); None where it cannot (words
+    shorter than a trigram that occur in too many words); NOWHERE where a word occurs in no document.
 
-    One word: its trigrams (FTS_TABLE). Several: the whole words of the documents that contain each typed word
-    (WORDS_TABLE, see the module's doc), leaving out a word inside too many of them; the trigrams of the words'
-    beginnings where every word is. Short words count too: `verein ev` (no document holds a word with "ev")
-    is answered by the vocabulary alone, where testing every row holding "verein" took 150 ms.
+    One word: its trigrams (FTS_TABLE). Several, or one shorter than a trigram: the whole words of the documents
+    that contain each typed word (WORDS_TABLE, see the module's doc), leaving out a word inside too many of them;
+    the trigrams of the words' beginnings where every word is. `verein ev` (no document holds a word with "ev")
+    is thus answered by the vocabulary alone, where testing every row holding "verein" took 150 ms.
     """
-    if len(terms) > 1:
+    if len(terms) > 1 or any(len(term) < TRIGRAM for term in terms):
         spellings = _spellings(terms)
         if not all(spellings):
             return NOWHERE

@@ -192,7 +192,7 @@ def test_the_first_matches_come_in_list_order_up_to_the_limit_and_within_the_dat
     two_words = matching_consultations(Consultation.objects.all(), "kasse satzung")  # through the whole words
     assert first_consultation_ids(two_words, "kasse satzung", 10) == in_list_order
     assert first_consultation_ids(two_words, "kasse satzung", 10, date_from=day, date_to=day) == within
-    assert first_consultation_ids(matching, "ka", 10) is None  # too short for the index: the list is read
+    assert first_consultation_ids(matching, "ka", 10) == in_list_order  # short: whole words holding it
     assert first_consultation_ids(matching.none(), "satzung", 10) == []
     assert first_consultation_ids(matching.order_by("id"), "satzung", 10) is None  # another order: likewise
 
@@ -370,7 +370,9 @@ def test_several_words_find_exactly_what_each_word_finds(documents, plan, typed,
 
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the vocabulary exists on SQLite only")
-def test_a_short_word_no_document_holds_is_answered_by_the_vocabulary_alone(unit_mo, django_assert_num_queries):
+def test_a_short_word_no_document_holds_is_answered_by_the_vocabulary_alone(
+    unit_mo, django_assert_num_queries, monkeypatch
+):
     """Every row holding "verein" used to be tested for "ev" (100,000 consultations: 150 ms)."""
     ConsultationFactory.create_batch(3, unit=unit_mo, summary="Kulturverein Hanau", agreements="", topics=[])
     matching = matching_consultations(Consultation.objects.all(), "verein ev")
@@ -379,6 +381,9 @@ def test_a_short_word_no_document_holds_is_answered_by_the_vocabulary_alone(unit
     standalone = ConsultationFactory(unit=unit_mo, summary="Kulturverein ev Hanau", agreements="", topics=[])
     assert found(Consultation.objects.all(), "verein ev", "index") == [standalone]
     assert _lookup_table("verein ev") == {index.WORDS_TABLE}
+    assert found(Consultation.objects.all(), "ev", "index") == [standalone]
+    assert _lookup_table("ev") == {index.WORDS_TABLE}  # one short word too: not every row tested
+    monkeypatch.setattr(index, "MAX_SPELLINGS", 0)  # "ev" inside too many words: the rows test it
     assert first_consultation_ids(matching_consultations(Consultation.objects.all(), "ev"), "ev", 10) is None
 
 
