@@ -59,7 +59,7 @@ def matching_consultations(queryset, query):
 def first_consultation_ids(queryset, query, limit, date_from=None, date_to=None):
     """The ids of the first `limit` consultations of `queryset` (in list order) that contain every word,
     read from SQLite's text index in list order (casework/search/index.py); None where the caller reads
-    `matching_consultations` instead: on PostgreSQL, and where every word is shorter than a trigram.
+    `matching_consultations` instead: on PostgreSQL, and for words shorter than a trigram inside too many words.
 
     `queryset` is already narrowed by matching_consultations (each candidate is tested against it);
     `date_from`/`date_to`, if the list has them, bound the part of the index read.
