@@ -16,11 +16,13 @@ class CaseworkConfig(AppConfig):
         from casework.roles import ensure_roles
         from casework.search.documents import connect as connect_search_documents
         from casework.search.index import ensure_sqlite_index
+        from casework.search.lexicon import ensure_postgresql_vocabulary
         from casework.search.ordering import register_sqlite_collation
         from casework.ui.choices import ensure_triggers as ensure_catalogue_triggers
 
         post_migrate.connect(ensure_roles, sender=self)
         post_migrate.connect(ensure_sqlite_index, sender=self)
+        post_migrate.connect(ensure_postgresql_vocabulary, sender=self)
         post_migrate.connect(ensure_figures_triggers, sender=self)  # the dashboard's cache version
         post_migrate.connect(ensure_catalogue_triggers, sender=self)  # the list filters' cache version
         connection_created.connect(register_sqlite_collation, dispatch_uid="german_collation")

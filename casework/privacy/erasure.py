@@ -29,7 +29,7 @@ from casework.audit.models import AccessEvent
 from casework.guides.models import GuideCount, GuideTraining
 from casework.imports.models import ImportedRecord
 from casework.models import Assessment, AssessmentRating, Case, Consultation, Event, FollowUp
-from casework.search.index import compact_sqlite_index
+from casework.search.index import compact_text_index
 from organisations.models import ContactPerson, Organisation
 
 # Stands in log texts where an erased name stood.
@@ -293,7 +293,7 @@ def _erase_contact(contact) -> None:
     LogEntry.objects.filter(content_type=content_type, object_id=str(contact.pk)).delete()
     _scrub_texts_of_organisation(contact.organisation_id, names)
     _scrub_everywhere(names)
-    compact_sqlite_index()
+    compact_text_index()
 
 
 @transaction.atomic
@@ -444,7 +444,7 @@ def organisation_anonymise(*, organisation: Organisation, by=None, request=None,
         )
     Organisation.history.model.objects.filter(id__in=merged).update(history_change_reason="")
     _scrub_everywhere(names)
-    compact_sqlite_index()
+    compact_text_index()
     _relabel_admin_log(organisation, placeholder)
     for record_ in touched:
         _relabel_admin_log(record_, neutral_label(record_))

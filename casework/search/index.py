@@ -32,6 +32,7 @@ from django.db.models.expressions import RawSQL
 
 from casework.models import Case, Consultation, Event
 from casework.search.fields import glob_containing
+from casework.search.lexicon import prune_postgresql_vocabulary
 from organisations.models import ContactPerson, Organisation
 
 FTS_TABLE = "casework_consultation_search"
@@ -175,10 +176,13 @@ def _new_words(row, source=""):
     return _VOCABULARY_WORDS.format(vocabulary=VOCABULARY, source=source, json=json)
 
 
-def compact_sqlite_index() -> None:
+def compact_text_index() -> None:
     """Drop the words no document holds any more from the vocabulary and merge the FTS5 segments: until then
     they keep the words of changed rows, which an erasure (casework/privacy/erasure.py) must not leave in the
-    database file. PostgreSQL's trigram index lives in index pages, not in a table, and is rebuilt by VACUUM."""
+    database file. PostgreSQL's trigram index lives in index pages, not in a table, and is rebuilt by VACUUM;
+    its vocabulary is pruned here too (casework/search/lexicon.py)."""
+    if connection.vendor == "postgresql":
+        prune_postgresql_vocabulary()
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:

@@ -10,9 +10,11 @@ The functions take a queryset that is already scoped to what the person may see 
 and only ever narrow it.
 """
 
+from django.db import connection
 from django.db.models import Q
 
-from casework.search.index import first_ids_in_list_order, only_candidates
+from casework.search import lexicon
+from casework.search.index import TRIGRAM, first_ids_in_list_order, only_candidates
 from casework.search.text import search_terms
 
 MAX_TERMS = 8  # more words rarely narrow further
@@ -51,9 +53,21 @@ def matching_consultations(queryset, query):
     its organisation, municipality, case, topics and advisors) contains every word.
 
     Exact on either database, and lazy: PostgreSQL's planner reads the trigram index or the list; on
-    SQLite, a list's first page and count come from first_consultation_ids.
+    SQLite, a list's first page and count come from first_consultation_ids. On PostgreSQL, a word shorter than
+    a trigram is first looked up in the vocabulary (one query; casework/search/lexicon.py).
     """
-    return _all_terms(queryset, query)
+    return _short_words_by_vocabulary(_all_terms(queryset, query), _terms(query))
+
+
+def _short_words_by_vocabulary(queryset, terms):
+    """On PostgreSQL, what its trigram index cannot find: a word shorter than a trigram that no word of any
+    document holds – nothing matches (`verein ev`: every row holding "verein" was tested, 188 → 21 ms a page).
+    Where words hold it, the planner reads the list as before: narrowing to those words (`ka`: 32 of them)
+    made it read the trigram index for each, 0.93 → 1.23 × the list."""
+    short = [term for term in terms if len(term) < TRIGRAM]
+    if connection.vendor == "postgresql" and short and not all(lexicon.spellings(short, limit=1)):
+        return queryset.none()
+    return queryset
 
 
 def first_consultation_ids(queryset, query, limit, date_from=None, date_to=None):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from casework.imports.tasks import remove_old_uploads
 from casework.privacy import retention
-from casework.search.index import compact_sqlite_index
+from casework.search.index import compact_text_index
 
 
 class Command(BaseCommand):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             if uploads:
                 self.stdout.write(f"gelöscht: {uploads} Import-Uploads")
             # Daily, erasures or not: merged, the SQLite search index answers two frequent words ~3x faster.
-            compact_sqlite_index()
+            compact_text_index()
         if dry_run:
             self.stdout.write(f"Probelauf: {len(due)} Einträge fällig, nichts geändert.")
         else:

@@ -18,7 +18,7 @@ from casework.management.seeding import UNIT_CODES, DemoContext, units_by_code
 from casework.models import Consultation
 from casework.quality import demo as quality
 from casework.search import documents as search_documents
-from casework.search.index import compact_sqlite_index
+from casework.search.index import compact_text_index
 from organisations.demo import OrganisationDemo
 from organisations.models import Organisation
 from reports import demo as reports
@@ -118,7 +118,7 @@ class Command(BaseCommand):
         # Written in bulk, past the signals that keep the search documents (casework/search/documents.py).
         self.stdout.write("Baue die Suchtexte …")
         search_documents.refresh_all()
-        compact_sqlite_index()  # as the nightly apply_retention leaves it: rewriting every document fragments the index
+        compact_text_index()  # as the nightly apply_retention leaves it: rewriting every document fragments the index
         return result
 
     def _print_logins(self, logins):

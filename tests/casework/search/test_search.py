@@ -399,6 +399,28 @@ def test_a_word_inside_too_many_words_is_left_to_the_rows(documents, monkeypatch
     assert _lookup_table("satzung giessen") == {index.FTS_TABLE}  # both too common: the trigrams of their beginnings
 
 
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's vocabulary of short words")
+def test_postgresql_finds_short_words_through_its_vocabulary(unit_mo):
+    """The trigram index cannot look up a word under three letters: the vocabulary tells which words hold it."""
+    hanau = ConsultationFactory(unit=unit_mo, summary="Kulturverein Hanau, Kassenbericht", agreements="", topics=[])
+    kassel = ConsultationFactory(unit=unit_mo, summary="Kulturverein Kassel", agreements="", topics=[])
+    everything = Consultation.objects.all()
+    nothing = matching_consultations(everything, "verein ev")  # no word of any document holds "ev"
+    assert nothing.query.is_empty() and list(nothing) == []
+    assert set(matching_consultations(everything, "verein ka")) == {hanau, kassel}  # inside kassenbericht, kassel
+    assert set(matching_consultations(everything, "hanau ka")) == {hanau}
+    kassel.summary = "Kulturverein Kassel ev"
+    kassel.save()  # the trigger adds "ev"
+    assert list(matching_consultations(everything, "verein ev")) == [kassel]
+    kassel.delete()
+    index.compact_text_index()  # the nightly run and every erasure
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word FROM casework_search_lexicon")
+        words = {row[0] for row in cursor.fetchall()}
+    assert "kassel" not in words and "ev" not in words and "hanau," in words
+
+
 def _vocabulary():
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT word FROM {index.VOCABULARY}")  # noqa: S608 – constant name
@@ -415,10 +437,10 @@ def test_the_vocabulary_follows_every_change_and_forgets_words_no_document_holds
     assert found(Consultation.objects.all(), "quitten satzung", "index") == []
     assert found(Consultation.objects.all(), "apfel satzung", "index") == [made]
     assert "quittenbaum" in _vocabulary()  # until the nightly compaction (or an erasure's)
-    index.compact_sqlite_index()
+    index.compact_text_index()
     assert "quittenbaum" not in _vocabulary() and "apfelbaum" in _vocabulary()
     made.delete()
-    index.compact_sqlite_index()
+    index.compact_text_index()
     assert "apfelbaum" not in _vocabulary()
     assert found(Consultation.objects.all(), "apfel satzung", "index") == []
 

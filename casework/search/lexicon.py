@@ -1,0 +1,77 @@
+"""PostgreSQL's vocabulary of the consultations' words, for words shorter than a trigram.
+
+The trigram index (migration 0015) cannot look up `ev` or `ka`: a search for `verein ev` got every row holding
+"verein" from it (64,363 at 100,000 consultations) and tested each for "ev" (188 ms). With every word of every
+search document in this table, a short word is first looked up here (a few hundred to a few thousand words):
+if no word holds it, nothing can match and the search ends at once (casework/search/query.py). SQLite keeps the
+same vocabulary beside its FTS5 tables (casework/search/index.py).
+
+A statement-level trigger adds the words of inserted and updated rows. Words no document holds any more leave
+when the text index is compacted (nightly and after every erasure: index.compact_text_index).
+"""
+
+from django.db import connection, connections
+
+from casework.models import Consultation
+
+VOCABULARY = "casework_search_lexicon"
+_TRIGGER_FUNCTION = f"{VOCABULARY}_add"
+_EVENTS = ("INSERT", "UPDATE")
+
+
+def _words_of(rows):
+    """SQL: the distinct words of the search documents in `rows`, in one order (concurrent saves adding the same
+    new words then wait for each other instead of deadlocking)."""
+    return (
+        f"SELECT DISTINCT word FROM {rows}, regexp_split_to_table({rows}.search_text, ' ') AS word "  # noqa: S608
+        "WHERE word <> '' ORDER BY word"
+    )
+
+
+def ensure_postgresql_vocabulary(using="default", **_kwargs):
+    """Create the vocabulary, filled, and its triggers where missing. Connected to post_migrate."""
+    database = connections[using]
+    if database.vendor != "postgresql":
+        return
+    table = Consultation._meta.db_table
+    with database.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [VOCABULARY])
+        existed = cursor.fetchone()[0]
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {VOCABULARY} (word text PRIMARY KEY)")
+        cursor.execute(
+            f"CREATE OR REPLACE FUNCTION {_TRIGGER_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"INSERT INTO {VOCABULARY}(word) {_words_of('new_rows')} ON CONFLICT DO NOTHING; RETURN NULL; END $$"
+        )
+        for event in _EVENTS:
+            name = f"{VOCABULARY}_{event.lower()}"
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            cursor.execute(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING NEW TABLE AS new_rows "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {_TRIGGER_FUNCTION}()"
+            )
+        if not existed:
+            cursor.execute(f"INSERT INTO {VOCABULARY}(word) {_words_of(table)} ON CONFLICT DO NOTHING")
+
+
+def prune_postgresql_vocabulary():
+    """Drop the words no search document holds any more (100,000 consultations: seconds)."""
+    table = Consultation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {VOCABULARY} AS known WHERE NOT EXISTS (SELECT 1 FROM "  # noqa: S608 – constant names
+            f"(SELECT regexp_split_to_table(search_text, ' ') AS word FROM {table}) AS used WHERE used.word = known.word)"
+        )
+
+
+def spellings(words, limit):
+    """For each word, the words of the search documents that contain it (at most `limit`), in one query."""
+    one = f"SELECT %s, word FROM (SELECT word FROM {VOCABULARY} WHERE word LIKE %s LIMIT %s) AS found"  # noqa: S608
+    params = []
+    for place, word in enumerate(words):
+        params += [place, f"%{connection.ops.prep_for_like_query(word)}%", limit]
+    found = [[] for _word in words]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join([one] * len(words)), params)
+        for place, spelling in cursor.fetchall():
+            found[place].append(spelling)
+    return found
