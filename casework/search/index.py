@@ -22,8 +22,8 @@ its own trigram index (VOCABULARY, VOCABULARY_TRIGRAMS). Each typed word is firs
 vocabulary – `satzung` → satzung, mustersatzung, satzungsentwurf, … – and the documents are then those
 holding one of each word's spellings: short lists of whole words, 0.3 ms for the same search. Words
 shorter than a trigram are found in the vocabulary by GLOB (`ev`, which no document holds: 189 → 11 ms a
-page, where every row was tested). The triggers keep both tables current; words no document holds any more leave the vocabulary when the index
-is compacted (nightly and after an erasure).
+page, where every row was tested). The triggers keep both tables current; words no document holds any
+more leave the vocabulary when the index is compacted (nightly and after an erasure).
 """
 
 from django.core.exceptions import EmptyResultSet
@@ -32,13 +32,13 @@ from django.db.models.expressions import RawSQL
 
 from casework.models import Case, Consultation, Event
 from casework.search.fields import glob_containing
-from casework.search.lexicon import prune_postgresql_vocabulary
+from casework.search.lexicon import VOCABULARY, found_per_word, prune_postgresql_vocabulary
 from organisations.models import ContactPerson, Organisation
 
 FTS_TABLE = "casework_consultation_search"
 WORDS_TABLE = "casework_consultation_words"  # the same documents as whole words
-VOCABULARY = "casework_search_lexicon"  # every word of WORDS_TABLE …
-VOCABULARY_TRIGRAMS = "casework_search_lexicon_trigrams"  # … found by any part of it (shorter parts: GLOB)
+# VOCABULARY (casework/search/lexicon.py, the same table as PostgreSQL's): every word of WORDS_TABLE …
+VOCABULARY_TRIGRAMS = f"{VOCABULARY}_trigrams"  # … found by any part of it (shorter parts: GLOB)
 # Whole words: the stored documents are normalised (casework/search/text.py), their words separated by single
 # spaces; every other character belongs to a word, as in the vocabulary's split of a document (_VOCABULARY_WORDS).
 WORD_TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* N* M* P* S* C*'"
@@ -270,20 +270,16 @@ def _lookup(terms):
 def _spellings(words):
     """For each word, the words of the documents that contain it (at most MAX_SPELLINGS + 1), in one query: from
     the vocabulary's trigrams, or for a word shorter than a trigram by testing every entry (1,177 words: 0.13 ms)."""
-    trigrams = VOCABULARY_TRIGRAMS
-    by_trigrams = f"SELECT word FROM {trigrams} WHERE {trigrams} MATCH %s"  # noqa: S608 – constant names
-    by_glob = f"SELECT word FROM {VOCABULARY} WHERE word GLOB %s"  # noqa: S608 – constant names
-    parts, params = [], []
-    for place, word in enumerate(words):
-        long_enough = len(word) >= TRIGRAM
-        parts.append(f"SELECT %s, word FROM ({by_trigrams if long_enough else by_glob} LIMIT %s)")  # noqa: S608
-        params += [place, _phrase(word) if long_enough else glob_containing(word), MAX_SPELLINGS + 1]
-    found = [[] for _word in words]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for place, spelling in cursor.fetchall():
-            found[place].append(spelling)
-    return found
+    by_trigrams = f"SELECT word FROM {VOCABULARY_TRIGRAMS} WHERE {VOCABULARY_TRIGRAMS} MATCH %s LIMIT %s"  # noqa: S608
+    by_glob = f"SELECT word FROM {VOCABULARY} WHERE word GLOB %s LIMIT %s"  # noqa: S608 – constant names
+    return found_per_word(
+        [
+            (by_trigrams, [_phrase(word), MAX_SPELLINGS + 1])
+            if len(word) >= TRIGRAM
+            else (by_glob, [glob_containing(word), MAX_SPELLINGS + 1])
+            for word in words
+        ]
+    )
 
 
 def _phrase(text):

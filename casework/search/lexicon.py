@@ -65,13 +65,19 @@ def prune_postgresql_vocabulary():
 
 def spellings(words, limit):
     """For each word, the words of the search documents that contain it (at most `limit`), in one query."""
-    one = f"SELECT %s, word FROM (SELECT word FROM {VOCABULARY} WHERE word LIKE %s LIMIT %s) AS found"  # noqa: S608
-    params = []
-    for place, word in enumerate(words):
-        params += [place, f"%{connection.ops.prep_for_like_query(word)}%", limit]
-    found = [[] for _word in words]
+    select = f"SELECT word FROM {VOCABULARY} WHERE word LIKE %s LIMIT %s"  # noqa: S608 – constant names
+    return found_per_word([(select, [f"%{connection.ops.prep_for_like_query(word)}%", limit]) for word in words])
+
+
+def found_per_word(selects):
+    """Run one SELECT of a `word` column per typed word – (sql, params) each – as one query; the words each found.
+
+    Both databases' vocabularies are read this way (here and casework/search/index.py)."""
+    sql = " UNION ALL ".join(f"SELECT %s, word FROM ({select}) AS found" for select, _params in selects)  # noqa: S608
+    params = [value for place, (_select, values) in enumerate(selects) for value in (place, *values)]
+    found = [[] for _select in selects]
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join([one] * len(words)), params)
-        for place, spelling in cursor.fetchall():
-            found[place].append(spelling)
+        cursor.execute(sql, params)
+        for place, word in cursor.fetchall():
+            found[place].append(word)
     return found
