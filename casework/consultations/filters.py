@@ -60,6 +60,7 @@ class ConsultationFilter(ListFilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self._unsearched = None  # the list before the text search (filter_text)
         choices = choices_for(user)
         self.offer(unit=choices.units, advisor=choices.people, topic=choices.topics, region=choices.regions)
         self.form.fields["organisation"].widget.choices = self._organisation_choice()
@@ -91,7 +92,7 @@ class ConsultationFilter(ListFilterSet):
         if not self.search_text or any(self._valid.get(name) for name in NARROWING):
             return None
         dates = {"date_from": self._valid.get("date_from"), "date_to": self._valid.get("date_to")}
-        return partial(first_consultation_ids, queryset, self.search_text, **dates)
+        return partial(first_consultation_ids, queryset, self.search_text, unsearched=self._unsearched, **dates)
 
     def every_match(self, queryset):
         """`queryset` (the filtered list) to be read whole, as an export does: with a text search, through the
@@ -100,4 +101,6 @@ class ConsultationFilter(ListFilterSet):
 
     def filter_text(self, queryset, name, value):
         # Text, organisation (name, municipality), case, topics and advisors; accents and case ignored.
+        # The filters run in their declared order, this one last: `queryset` is the list filtered by every other.
+        self._unsearched = queryset
         return matching_consultations(queryset, value)

@@ -70,15 +70,16 @@ def _short_words_by_vocabulary(queryset, terms):
     return queryset
 
 
-def first_consultation_ids(queryset, query, limit, date_from=None, date_to=None):
+def first_consultation_ids(queryset, query, limit, date_from=None, date_to=None, *, unsearched=None):
     """The ids of the first `limit` consultations of `queryset` (in list order) that contain every word,
     read from SQLite's text index in list order (casework/search/index.py); None where the caller reads
     `matching_consultations` instead: on PostgreSQL, and for words shorter than a trigram inside too many words.
 
     `queryset` is already narrowed by matching_consultations (each candidate is tested against it);
-    `date_from`/`date_to`, if the list has them, bound the part of the index read.
+    `unsearched`, if given, is the same queryset before that, tested instead where the index finds exactly
+    the documents holding the words; `date_from`/`date_to`, if the list has them, bound the part of the index read.
     """
-    return first_ids_in_list_order(queryset, _terms(query), limit, date_from, date_to)
+    return first_ids_in_list_order(queryset, _terms(query), limit, date_from, date_to, unsearched)
 
 
 def every_matching_consultation(queryset, query):

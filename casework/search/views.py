@@ -104,8 +104,9 @@ def found_contacts(user, query):
 
 
 def found_consultations(user, query):
-    consultations = search.matching_consultations(access.consultations_visible_to(user), query)
-    first = search.first_consultation_ids(consultations, query, PER_GROUP + 1)
+    visible = access.consultations_visible_to(user)
+    consultations = search.matching_consultations(visible, query)
+    first = search.first_consultation_ids(consultations, query, PER_GROUP + 1, unsearched=visible)
     if first is not None:  # SQLite: the first few in list order from the text index, already tested
         consultations = Consultation.objects.filter(pk__in=first)
     return (

@@ -14,7 +14,7 @@ def plan(request):
 def consultations_found(queryset, text, plan, limit=1000):
     """The consultations `queryset` holds that a search for `text` finds, in list order, read by `plan`."""
     matching = matching_consultations(queryset, text).order_by("-date", "-id")
-    ids = first_consultation_ids(matching, text, limit) if plan == "index" else None
+    ids = first_consultation_ids(matching, text, limit, unsearched=queryset) if plan == "index" else None
     if ids is None:  # PostgreSQL, or no word long enough for the index: the lists read the queryset
         return list(matching[:limit])
     rows = Consultation.objects.in_bulk(ids)
