@@ -2,9 +2,11 @@
 global search page; German order of names. Run on SQLite and (with DATABASE_URL) on PostgreSQL."""
 
 import datetime
+from importlib import import_module
 from io import StringIO
 
 import pytest
+from django.apps import apps as installed_apps
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -391,6 +393,26 @@ def test_a_short_word_no_document_holds_is_answered_by_the_vocabulary_alone(
     assert _lookup_table("qx") == {index.WORDS_TABLE}  # one short word too: not every row tested
     monkeypatch.setattr(index, "MAX_SPELLINGS", 0)  # "qx" inside too many words: the rows test it
     assert first_consultation_ids(matching_consultations(Consultation.objects.all(), "qx"), "qx", 10) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("plan", ["index", "scan"])
+def test_a_document_stored_with_a_control_character_is_made_afresh_by_the_migration(unit_mo, plan):
+    """Before normalise() dropped them, a control character could stay in a document, and SQLite's vocabulary
+    cannot read such a document's words: SQLite's search did not find them. Migration 0028 makes them afresh."""
+    made = ConsultationFactory(unit=unit_mo, summary="Quittenbaum", agreements="", topics=[])
+    made.refresh_from_db()
+    document = made.search_text  # with the names around it (casework/search/documents.py)
+    legacy = document.replace("quittenbaum", "quittenbaum\x01")  # as a summary with one was stored before
+    Consultation.objects.filter(pk=made.pk).update(search_text=legacy)
+    index.compact_text_index()  # the nightly run: "quittenbaum" left the vocabulary with its last document
+    if connection.vendor == "sqlite" and plan == "index":
+        assert found(Consultation.objects.all(), "quittenbaum", plan) == []
+    migration = import_module("casework.migrations.0028_renormalise_documents")
+    migration.renormalise_documents(installed_apps, None)
+    made.refresh_from_db()
+    assert made.search_text == document
+    assert found(Consultation.objects.all(), "quittenbaum", plan) == [made]
 
 
 @pytest.mark.django_db
