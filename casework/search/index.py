@@ -84,10 +84,6 @@ _VOCABULARY_TRIGGERS = {
     "ad": "AFTER DELETE ON {vocabulary} BEGIN "
     "INSERT INTO {trigrams}({trigrams}, rowid, word) VALUES ('delete', old.id, old.word); END",
 }
-_TEXT_INDEX = {FTS_TABLE, WORDS_TABLE, VOCABULARY, VOCABULARY_TRIGRAMS} | {
-    *(f"{FTS_TABLE}_{suffix}" for suffix in _TRIGGERS),
-    *(f"{VOCABULARY}_{suffix}" for suffix in _VOCABULARY_TRIGGERS),
-}  # every table and trigger of the text index, by name
 
 # The smaller kinds are searched row by row in their list's order: an index holding the order, the columns
 # of visibility and the search column is walked in that order, tests each entry without reading the wide table
@@ -108,6 +104,28 @@ SQLITE_INDEXES = {
     **LIST_ORDER_INDEXES,
     ROW_TEST_INDEX: (Consultation, '"id", "unit_id", "shared_with_id", "date", "format"'),
 }
+# Walking a list's order stops after the first matches, but where few records or none hold a word it reads the
+# whole list: the global search for `yilmaz` read all 5,000 organisations (1.2 ms in a request). A trigram table
+# of their search columns (rowid: the record's id) tells first whether few hold the words (few_ids).
+SMALL_FTS_TABLES = {
+    Organisation: "organisations_organisation_search",
+    ContactPerson: "organisations_contactperson_search",
+}
+FEW = 50  # at most this many candidates are read by id and sorted; more: the list is walked in its order
+_SMALL_TRIGGERS = {
+    "ai": "AFTER INSERT ON {table} BEGIN INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "ad": "AFTER DELETE ON {table} BEGIN "
+    "INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text); END",
+    "au": "AFTER UPDATE OF search_text ON {table} WHEN old.search_text IS NOT new.search_text BEGIN "
+    "INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END",
+}
+_FTS_TABLES = (FTS_TABLE, WORDS_TABLE, VOCABULARY_TRIGRAMS, *SMALL_FTS_TABLES.values())  # merged by the compaction
+_TEXT_INDEX = {FTS_TABLE, WORDS_TABLE, VOCABULARY, VOCABULARY_TRIGRAMS, *SMALL_FTS_TABLES.values()} | {
+    *(f"{FTS_TABLE}_{suffix}" for suffix in _TRIGGERS),
+    *(f"{VOCABULARY}_{suffix}" for suffix in _VOCABULARY_TRIGGERS),
+    *(f"{fts}_{suffix}" for fts in SMALL_FTS_TABLES.values() for suffix in _SMALL_TRIGGERS),
+}  # every table and trigger of the text index, by name
 
 
 def ensure_sqlite_index(using="default", **_kwargs):
@@ -145,7 +163,10 @@ def _drop_text_index(cursor):
         cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}")
     for suffix in _VOCABULARY_TRIGGERS:
         cursor.execute(f"DROP TRIGGER IF EXISTS {VOCABULARY}_{suffix}")
-    for table in (FTS_TABLE, WORDS_TABLE, VOCABULARY_TRIGRAMS, VOCABULARY):
+    for fts in SMALL_FTS_TABLES.values():
+        for suffix in _SMALL_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
+    for table in (FTS_TABLE, WORDS_TABLE, VOCABULARY_TRIGRAMS, VOCABULARY, *SMALL_FTS_TABLES.values()):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -174,8 +195,14 @@ def _make_text_index(cursor):
             f"INSERT INTO {index_table}(rowid, search_text) SELECT {key}, search_text FROM {table}"  # noqa: S608
         )
     cursor.execute(_new_words(table, source=f"{table}, "))
+    for model, fts in SMALL_FTS_TABLES.items():
+        source = model._meta.db_table
+        cursor.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(search_text, content='', tokenize='trigram')")
+        for suffix, body in _SMALL_TRIGGERS.items():
+            cursor.execute(f"CREATE TRIGGER {fts}_{suffix} {body.format(table=source, fts=fts)}")
+        cursor.execute(f"INSERT INTO {fts}(rowid, search_text) SELECT id, search_text FROM {source}")  # noqa: S608
     # One segment each, as the nightly compaction leaves them.
-    for index_table in (FTS_TABLE, WORDS_TABLE, VOCABULARY_TRIGRAMS):
+    for index_table in _FTS_TABLES:
         cursor.execute(f"INSERT INTO {index_table}({index_table}) VALUES ('optimize')")  # noqa: S608 – constant names
 
 
@@ -202,7 +229,7 @@ def compact_text_index() -> None:
             f"DELETE FROM {VOCABULARY} WHERE NOT EXISTS (SELECT 1 FROM {WORDS_TABLE} "  # noqa: S608 – constant names
             f"WHERE {WORDS_TABLE} MATCH '\"' || replace(word, '\"', '\"\"') || '\"')"
         )
-        for table in (FTS_TABLE, WORDS_TABLE, VOCABULARY_TRIGRAMS):
+        for table in _FTS_TABLES:
             cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608 – constant names
 
 
@@ -252,6 +279,19 @@ def _on_row_test_index(tested):
     refuses with an error, never ignores)."""
     alone = f'FROM "{Consultation._meta.db_table}" WHERE '
     return tested.replace(alone, f'FROM "{Consultation._meta.db_table}" INDEXED BY {ROW_TEST_INDEX} WHERE ', 1)
+
+
+def few_ids(model, terms):
+    """On SQLite, the ids of the organisations or contact persons whose search column holds the words (those of
+    three letters or more; the rows test the rest), where they are at most FEW; None where more are, or where
+    the index cannot tell (PostgreSQL: its trigram indexes answer the list itself; only short words)."""
+    table, match = SMALL_FTS_TABLES.get(model), _match(terms)
+    if connection.vendor != "sqlite" or table is None or not match:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH %s LIMIT %s", [match, FEW + 1])  # noqa: S608
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids if len(ids) <= FEW else None
 
 
 def only_candidates(queryset, terms):

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Q
 
 from casework.search import lexicon
-from casework.search.index import TRIGRAM, first_ids_in_list_order, only_candidates
+from casework.search.index import TRIGRAM, few_ids, first_ids_in_list_order, only_candidates
 from casework.search.text import search_terms
 
 MAX_TERMS = 8  # more words rarely narrow further
@@ -100,9 +100,17 @@ def matching_events(queryset, query):
 
 def matching_organisations(queryset, query):
     """Organisations whose name or municipality contain every word."""
-    return _all_terms(queryset, query)
+    return _few_first(_all_terms(queryset, query), query)
 
 
 def matching_contacts(queryset, query):
     """Contact persons whose name or function contain every word."""
-    return _all_terms(queryset, query)
+    return _few_first(_all_terms(queryset, query), query)
+
+
+def _few_first(queryset, query):
+    """On SQLite, where its trigram table finds few records holding the words, only those are read (by id) and
+    tested; otherwise the list is walked in its order as before, stopping after the first matches
+    (casework/search/index.py: few_ids). One query more, asked now."""
+    ids = few_ids(queryset.model, _terms(query))
+    return queryset if ids is None else queryset.filter(pk__in=ids)

@@ -22,6 +22,7 @@ from casework.search.query import (
     every_matching_consultation,
     first_consultation_ids,
     matching_consultations,
+    matching_contacts,
     matching_events,
     matching_organisations,
 )
@@ -507,10 +508,13 @@ def _query_plan(queryset):
         (search_views.found_events, "event_search_order_idx"),
     ],
 )
-def test_sqlite_searches_the_smaller_kinds_in_list_order_from_an_index_also_after_a_table_rebuild(people, found, name):
+def test_sqlite_searches_the_smaller_kinds_in_list_order_from_an_index_also_after_a_table_rebuild(
+    people, found, name, monkeypatch
+):
     """The global search tests each row's search column in its list's order, from an index holding the order and
     that column (not the wide table rows), and stops after the first few: no sort of every match. A Django table
     rebuild drops indexes it does not know of; the next migrate makes them again."""
+    monkeypatch.setattr(index, "FEW", -1)  # as where more than a few organisations or contact persons hold it
     first = found(people["coordinator_mo"], "satzung")[: PER_GROUP + 1]
     plan = _query_plan(first)
     assert f"INDEX {name}" in plan and "TEMP B-TREE" not in plan
@@ -520,6 +524,36 @@ def test_sqlite_searches_the_smaller_kinds_in_list_order_from_an_index_also_afte
     assert name not in _query_plan(first)
     index.ensure_sqlite_index()  # what post_migrate does after every migrate
     assert f"INDEX {name}" in _query_plan(first)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the trigram tables of the smaller kinds are SQLite's")
+def test_where_few_organisations_or_contacts_hold_the_words_only_they_are_read(unit_mo, monkeypatch):
+    """A word few or none hold: their ids from the trigram table (the global search for `yilmaz` walked all
+    5,000 organisations); more than FEW: the list in its order. The triggers follow every change of a name."""
+    monkeypatch.setattr(index, "FEW", 2)
+    rare = OrganisationFactory(units=[unit_mo], name="Quittenverein Nord", municipality="Fulda")
+    common = [OrganisationFactory(units=[unit_mo], name=f"Kulturverein {n}", municipality="Fulda") for n in "ABC"]
+    contact = ContactPerson.objects.create(
+        organisation=rare, name="Zeynep Quittenbaum", function="Kasse", consent_date=DAY
+    )
+    organisations = Organisation.objects.all().order_by("name_sort", "name", "id")
+    assert index.few_ids(Organisation, ["quittenverein"]) == [rare.pk]
+    assert index.few_ids(Organisation, ["kulturverein"]) is None  # three: more than FEW
+    assert index.few_ids(Organisation, ["kulturverein", "a"]) is None
+    assert index.few_ids(Organisation, ["nirgends"]) == []
+    assert index.few_ids(Organisation, ["qu"]) is None  # shorter than a trigram: the list is walked
+    assert list(matching_organisations(organisations, "quittenverein fulda")) == [rare]
+    assert "IN" in str(matching_organisations(organisations, "quittenverein").query)
+    assert list(matching_organisations(organisations, "kulturverein")) == common
+    assert list(matching_organisations(organisations, "fulda")) == sorted([rare, *common], key=lambda o: o.name)
+    assert list(matching_contacts(ContactPerson.objects.all(), "quittenbaum")) == [contact]
+    rare.name = "Birnenverein Nord"
+    rare.save()
+    contact.delete()
+    assert list(matching_organisations(organisations, "quittenverein")) == []
+    assert list(matching_organisations(organisations, "birnenverein")) == [rare]
+    assert index.few_ids(ContactPerson, ["quittenbaum"]) == []
 
 
 @pytest.mark.django_db
