@@ -4,7 +4,8 @@ A record matches a query when each word occurs in its search column: its own tex
 consultations, cases and events, the names around it (organisation, case, topics, people), kept
 there by casework/search/documents.py. Consultations, by far the most records, are looked up in a
 trigram index on either database (casework/search/index.py); the smaller tables are read row by
-row on SQLite. Stored columns are normalised (casework/search/fields.py).
+row on SQLite, organisations and contact persons by id where its trigram tables find few holding the
+words. Stored columns are normalised (casework/search/fields.py).
 
 The functions take a queryset that is already scoped to what the person may see (casework/access.py)
 and only ever narrow it.
