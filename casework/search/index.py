@@ -121,11 +121,13 @@ _SMALL_TRIGGERS = {
     "INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END",
 }
 _FTS_TABLES = (FTS_TABLE, WORDS_TABLE, VOCABULARY_TRIGRAMS, *SMALL_FTS_TABLES.values())  # merged by the compaction
-_TEXT_INDEX = {FTS_TABLE, WORDS_TABLE, VOCABULARY, VOCABULARY_TRIGRAMS, *SMALL_FTS_TABLES.values()} | {
+_TEXT_TABLES = (*_FTS_TABLES, VOCABULARY)  # VOCABULARY_TRIGRAMS reads its words from VOCABULARY: dropped before it
+_TEXT_TRIGGERS = (
     *(f"{FTS_TABLE}_{suffix}" for suffix in _TRIGGERS),
     *(f"{VOCABULARY}_{suffix}" for suffix in _VOCABULARY_TRIGGERS),
     *(f"{fts}_{suffix}" for fts in SMALL_FTS_TABLES.values() for suffix in _SMALL_TRIGGERS),
-}  # every table and trigger of the text index, by name
+)
+_TEXT_INDEX = {*_TEXT_TABLES, *_TEXT_TRIGGERS}  # every table and trigger of the text index, by name
 
 
 def ensure_sqlite_index(using="default", **_kwargs):
@@ -159,14 +161,9 @@ def ensure_sqlite_index(using="default", **_kwargs):
 
 
 def _drop_text_index(cursor):
-    for suffix in _TRIGGERS:
-        cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}")
-    for suffix in _VOCABULARY_TRIGGERS:
-        cursor.execute(f"DROP TRIGGER IF EXISTS {VOCABULARY}_{suffix}")
-    for fts in SMALL_FTS_TABLES.values():
-        for suffix in _SMALL_TRIGGERS:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
-    for table in (FTS_TABLE, WORDS_TABLE, VOCABULARY_TRIGRAMS, VOCABULARY, *SMALL_FTS_TABLES.values()):
+    for trigger in _TEXT_TRIGGERS:
+        cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    for table in _TEXT_TABLES:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
