@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casework.consultations.names import with_names
@@ -56,3 +58,19 @@ def test_list_rows_escape_names_and_show_every_column(client, people, unit_mo):
     row = row[: row.index("</tr>")]
     for shown in ("02.03.2026", "Frankfurt am Main", "unit-badge unit-mo", "90 min", consultation.get_format_display()):
         assert shown in row
+
+
+@pytest.mark.parametrize("query", ["", "?q=Satzung"])
+def test_the_list_leaves_the_texts_unread(client, people, unit_mo, query):
+    """A row shows names, date, format and duration: summary, agreements and search documents stay in the database."""
+    ConsultationFactory(unit=unit_mo, summary="Satzung besprochen", agreements="Entwurf schicken")
+    client.force_login(people["coordinator_mo"])
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("casework:consultation_list") + query).content.decode()
+    assert "Frankfurt am Main" in page  # the row is there
+    columns_read = [q["sql"].partition(" FROM ")[0] for q in captured]  # a search may test search_text
+    rows_read = [columns for columns in columns_read if '"casework_consultation"."duration_minutes"' in columns]
+    assert rows_read
+    for columns in rows_read:
+        for text in ('"casework_consultation"."summary"', '"agreements"', '"search_text"'):
+            assert text not in columns
