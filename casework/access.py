@@ -21,6 +21,7 @@ Foreign or unknown records raise Http404 (never reveal that they exist);
 readers without the needed right on a record they may see get 403.
 """
 
+import functools
 from enum import Enum
 
 from django.contrib.auth import get_user_model
@@ -168,9 +169,17 @@ def is_member(user) -> bool:
 # --- Consultations -------------------------------------------------------------------------------
 
 
-def _shared_grants(user, action: Action):
+# The visibility conditions below are built once per person, units and action, and then shared by the
+# requests that ask again: a condition with subqueries takes ~0.2 ms to build, a global search builds three
+# (measured: 12.2 → 11.4 ms a global search, 11.2 → 11.0 ms the consultation list). They are pure in their
+# arguments – the grants and memberships are read when a query runs, the units are the request's own – and
+# Django copies a condition before resolving it into a query, so a shared one is never changed.
+VISIBILITY_CONDITIONS_KEPT = 1024
+
+
+def _shared_grants(user_id, action: Action):
     return ConsultationGroupObjectPermission.objects.filter(
-        group__user=user,
+        group__user=user_id,
         permission__codename=SHARED_CONSULTATION_PERMISSIONS[action],
         permission__content_type__app_label="casework",
     )
@@ -178,14 +187,19 @@ def _shared_grants(user, action: Action):
 
 def _consultation_visibility(user, action: Action, path: str = "") -> Q:
     """The condition "a consultation `user` may `action`", for Consultation (path "") or a relation to it."""
-    unit_ids = unit_ids_for(user, action)
+    vendor = connections[Consultation.objects.db].vendor
+    return _consultation_condition(unit_ids_for(user, action), user.pk, action, path, vendor)
+
+
+@functools.lru_cache(maxsize=VISIBILITY_CONDITIONS_KEPT)
+def _consultation_condition(unit_ids: frozenset[int], user_id: int, action: Action, path: str, vendor: str) -> Q:
     if SHARED_CONSULTATION_PERMISSIONS[action] is None:
         return Q(**{f"{path}unit_id__in": unit_ids})
-    grants = _shared_grants(user, action)
+    grants = _shared_grants(user_id, action)
     # The same condition, shaped for each planner (measured on 100,000 consultations):
     # PostgreSQL hashes an IN (subquery) once (count ~9 ms instead of ~35 ms with EXISTS);
     # SQLite keeps walking the date index with EXISTS (a page ~1 ms instead of ~170 ms with IN).
-    if connections[Consultation.objects.db].vendor == "postgresql":
+    if vendor == "postgresql":
         shared = Q(**{f"{path}pk__in": grants.values("content_object_id")})
     else:
         shared = Exists(grants.filter(content_object=OuterRef(f"{path}pk")))
@@ -239,9 +253,10 @@ def get_consultation_for(user, pk, action: Action = Action.VIEW, queryset=None) 
 # --- Organisations -------------------------------------------------------------------------------
 
 
-def _organisation_visibility(unit_ids, action: Action, key: str):
+@functools.lru_cache(maxsize=VISIBILITY_CONDITIONS_KEPT)
+def _organisation_visibility(unit_ids: frozenset[int], action: Action, key: str):
     """The condition "the organisation whose id is in column `key` belongs to one of `unit_ids`, or (to see
-    only) has a consultation shared with one of them", checked per row."""
+    only) has a consultation shared with one of them", checked per row; kept like the consultations' (above)."""
     links = Organisation.units.through.objects.filter(organisation_id=OuterRef(key), unit_id__in=unit_ids)
     if action not in (Action.VIEW, Action.HISTORY):
         return Exists(links)
