@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from casework import access
 from casework.consultations import filters as consultation_filters
@@ -836,3 +837,19 @@ def test_advisor_choices_follow_german_order(people, unit_mo):
         "Özdemir",
         "Zimmermann",
     ]
+
+
+def test_result_labels_follow_the_language_and_excerpts_end_in_an_ellipsis():
+    """Labels are translated once per language (search/views.py _labels), never shown in another language."""
+    with translation.override("de"):
+        assert search_views._label(Case.Status, "dormant") == "ruhend"
+        assert search_views._label(Event.Kind, "conference") == "Fachtag"
+    with translation.override("en"):
+        assert search_views._label(Case.Status, "dormant") == str(Case.Status.DORMANT.label)
+        assert search_views._label(Case.Status, "dormant") != "ruhend"
+    with translation.override("de"):
+        assert search_views._label(Case.Status, "dormant") == "ruhend"
+    assert search_views._label(Case.Status, "unknown") == "unknown"
+    assert search_views._excerpt("kurz") == "kurz"
+    cut = search_views._excerpt("Şahin " * 40)
+    assert len(cut) == search_views.EXCERPT and cut.endswith("Şah…") and cut.startswith("Şahin Şahin")
