@@ -22,10 +22,13 @@ _EVENTS = ("INSERT", "UPDATE")
 def _words_of(rows):
     """SQL: the distinct words of the search documents in `rows`, in one order (concurrent saves adding the same
     new words then wait for each other instead of deadlocking)."""
-    return (
-        f"SELECT DISTINCT word FROM {rows}, regexp_split_to_table({rows}.search_text, ' ') AS word "  # noqa: S608
-        "WHERE word <> '' ORDER BY word"
-    )
+    return f"SELECT DISTINCT word FROM {rows}, {_split(rows)} AS word WHERE word <> '' ORDER BY word"  # noqa: S608
+
+
+def _split(rows):
+    """SQL: the words of each search document in `rows` (split at its single spaces). string_to_array, not
+    regexp_split_to_table: no regular expression per document (100,000 documents: 2.9 instead of 4.9 s)."""
+    return f"unnest(string_to_array({rows}.search_text, ' '))"
 
 
 def ensure_postgresql_vocabulary(using="default", **_kwargs):
@@ -54,12 +57,14 @@ def ensure_postgresql_vocabulary(using="default", **_kwargs):
 
 
 def prune_postgresql_vocabulary():
-    """Drop the words no search document holds any more (100,000 consultations: seconds)."""
+    """Drop the words no search document holds any more. The documents' words are first made distinct (a few
+    thousand), then matched against the vocabulary: 100,000 consultations 1.4 s, where matching every word of
+    every document took 4.9 s – inside an erasure (casework/privacy/erasure.py)."""
     table = Consultation._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {VOCABULARY} AS known WHERE NOT EXISTS (SELECT 1 FROM "  # noqa: S608 – constant names
-            f"(SELECT regexp_split_to_table(search_text, ' ') AS word FROM {table}) AS used WHERE used.word = known.word)"
+            f"(SELECT DISTINCT word FROM {table}, {_split(table)} AS word) AS used WHERE used.word = known.word)"
         )
 
 
