@@ -3,7 +3,7 @@
 from django.db import connection
 
 from casework.models import Consultation
-from casework.ui.labels import person_name
+from casework.ui.labels import choice_labels, person_name
 
 TOPIC, ADVISOR = 0, 1
 
@@ -19,7 +19,7 @@ def with_names(consultations):
     rows = list(consultations)
     if not rows:
         return rows
-    format_labels = {value: str(label) for value, label in Consultation.Format.choices}
+    format_labels = choice_labels(Consultation.Format)
     names = {(c.pk, kind): [] for c in rows for kind in (TOPIC, ADVISOR)}
     for pk, kind, first, last, username in _names_of([c.pk for c in rows]):
         names[pk, kind].append(first if kind == TOPIC else person_name(first, last, username))

@@ -1,6 +1,5 @@
 """The global search: organisations, contact persons, consultations, cases and events on one page."""
 
-import functools
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -9,7 +8,6 @@ from django.db.models import QuerySet
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -17,6 +15,7 @@ from casework import access
 from casework.models import Case, Consultation, Event
 from casework.search import query as search
 from casework.search.forms import SearchForm
+from casework.ui.labels import choice_label
 
 PER_GROUP = 5
 EXCERPT = 160  # characters of a consultation's summary shown under its line
@@ -55,17 +54,6 @@ def _group(key, title, queryset: QuerySet, line, list_name=None, query_text=""):
     return Group(key, title, records, [line(record) for record in records], len(found) > PER_GROUP, list_url)
 
 
-@functools.cache
-def _labels(choices, language):
-    """A choice field's labels in `language`, translated once: get_FOO_display() translates every label of the
-    field for each row (five cases and five events: ~0.15 ms a search)."""
-    return {value: str(label) for value, label in choices.choices}
-
-
-def _label(choices, value):
-    return _labels(choices, get_language()).get(value, value)
-
-
 def _details(*parts):
     return ", ".join(part for part in parts if part)
 
@@ -98,12 +86,12 @@ def _excerpt(text):
 
 def _case_line(case):
     url = reverse("casework:case_detail", args=[case.pk])
-    return Line(url, case.title, _details(case.organisation.name, _label(Case.Status, case.status)))
+    return Line(url, case.title, _details(case.organisation.name, choice_label(Case.Status, case.status)))
 
 
 def _event_line(event):
     url = reverse("casework:event_detail", args=[event.pk])
-    return Line(url, event.title, _details(f"{event.date:%d.%m.%Y}", _label(Event.Kind, event.kind)))
+    return Line(url, event.title, _details(f"{event.date:%d.%m.%Y}", choice_label(Event.Kind, event.kind)))
 
 
 def found_organisations(user, query):

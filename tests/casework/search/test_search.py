@@ -29,6 +29,7 @@ from casework.search.query import (
 )
 from casework.search.text import normalise, search_terms
 from casework.search.views import PER_GROUP
+from casework.ui.labels import choice_label
 from organisations.models import ContactPerson, Organisation, Region
 from tests.casework.search.conftest import consultations_found
 from tests.factories import ConsultationFactory, OrganisationFactory, UserFactory
@@ -840,16 +841,16 @@ def test_advisor_choices_follow_german_order(people, unit_mo):
 
 
 def test_result_labels_follow_the_language_and_excerpts_end_in_an_ellipsis():
-    """Labels are translated once per language (search/views.py _labels), never shown in another language."""
+    """Labels are translated once per language (casework/ui/labels.py choice_labels), never shown in another language."""
     with translation.override("de"):
-        assert search_views._label(Case.Status, "dormant") == "ruhend"
-        assert search_views._label(Event.Kind, "conference") == "Fachtag"
+        assert choice_label(Case.Status, "dormant") == "ruhend"
+        assert choice_label(Event.Kind, "conference") == "Fachtag"
     with translation.override("en"):
-        assert search_views._label(Case.Status, "dormant") == str(Case.Status.DORMANT.label)
-        assert search_views._label(Case.Status, "dormant") != "ruhend"
+        assert choice_label(Case.Status, "dormant") == str(Case.Status.DORMANT.label)
+        assert choice_label(Case.Status, "dormant") != "ruhend"
     with translation.override("de"):
-        assert search_views._label(Case.Status, "dormant") == "ruhend"
-    assert search_views._label(Case.Status, "unknown") == "unknown"
+        assert choice_label(Case.Status, "dormant") == "ruhend"
+    assert choice_label(Case.Status, "unknown") == "unknown"
     assert search_views._excerpt("kurz") == "kurz"
     cut = search_views._excerpt("Şahin " * 40)
     assert len(cut) == search_views.EXCERPT and cut.endswith("Şah…") and cut.startswith("Şahin Şahin")
